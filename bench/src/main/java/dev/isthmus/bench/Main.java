@@ -93,9 +93,10 @@ public final class Main {
                     }
                 }
             }
-            out.append(String.format(Locale.ROOT, "| %s.%s | %s | %.4g %s | %.2g | %s | %s |%n",
+            String error = Double.isNaN(row.error) ? "" : String.format(Locale.ROOT, "%.2g", row.error);
+            out.append(String.format(Locale.ROOT, "| %s.%s | %s | %.4g %s | %s | %s | %s |%n",
                     type == null ? row.benchClass : type.getSimpleName(), row.method, row.params, row.median, row.unit,
-                    row.error, gflops, ratio));
+                    error, gflops, ratio));
         }
         return out.toString();
     }
