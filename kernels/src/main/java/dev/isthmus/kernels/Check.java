@@ -1,0 +1,42 @@
+package dev.isthmus.kernels;
+
+/** Argument checks for the kernels; each failure names the kernel, the argument and the shapes. */
+final class Check {
+    private Check() {}
+
+    static void size(String op, String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(op + ": " + name + " must be >= 0, got " + value);
+        }
+    }
+
+    /** A row-major {@code rows x cols} matrix at {@code off} with leading dimension {@code ld} fits in the array. */
+    static void matrix(String op, String name, int rows, int cols, float[] array, int off, int ld) {
+        if (array == null) {
+            throw new IllegalArgumentException(op + ": " + name + " is null");
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(op + ": offset of " + name + " must be >= 0, got " + off);
+        }
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols
+                    + " (row-major as stored), so its leading dimension must be >= " + Math.max(1, cols) + ", got " + ld);
+        }
+        if (rows > 0 && cols > 0 && off + (long) (rows - 1) * ld + cols > array.length) {
+            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols + " with leading dimension "
+                    + ld + " at offset " + off + ", which needs " + (off + (long) (rows - 1) * ld + cols)
+                    + " floats, but the array has " + array.length);
+        }
+    }
+
+    /** {@code n} contiguous elements from {@code off} fit in the array. */
+    static void vector(String op, String name, int n, float[] array, int off) {
+        if (array == null) {
+            throw new IllegalArgumentException(op + ": " + name + " is null");
+        }
+        if (off < 0 || n < 0 || off + (long) n > array.length) {
+            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " floats from offset " + off
+                    + ", but the array has " + array.length);
+        }
+    }
+}

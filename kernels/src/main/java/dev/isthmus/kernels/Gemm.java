@@ -1,0 +1,56 @@
+package dev.isthmus.kernels;
+
+/**
+ * Single-precision matrix product on row-major heap arrays:
+ * {@code C = alpha * op(A) * op(B) + beta * C}, where op(A) is m x k, op(B) is k x n and C is
+ * m x n, each at an offset with a leading dimension (elements between the starts of two rows).
+ *
+ * <p>{@code beta == 0} overwrites C without reading it. Every element of C is computed by one
+ * thread in a fixed order, so results are bit-identical for any thread count.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    /**
+     * Computes {@code C = alpha * op(A) * op(B) + beta * C} with the Vector API kernel.
+     *
+     * @param transA read A as its transpose (A is then stored k x m)
+     * @param transB read B as its transpose (B is then stored n x k)
+     * @throws IllegalArgumentException on a negative size, a leading dimension smaller than a row,
+     *                                  an array too short for its matrix, or C overlapping A or B
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                Parallel.threads());
+    }
+
+    static void check(boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        Check.size("sgemm", "m", m);
+        Check.size("sgemm", "n", n);
+        Check.size("sgemm", "k", k);
+        Check.matrix("sgemm", "A", transA ? k : m, transA ? m : k, a, aOff, lda);
+        Check.matrix("sgemm", "B", transB ? n : k, transB ? k : n, b, bOff, ldb);
+        Check.matrix("sgemm", "C", m, n, c, cOff, ldc);
+        if (m > 0 && n > 0) {
+            long cEnd = cOff + (long) (m - 1) * ldc + n;
+            noOverlap("A", a, aOff, transA ? k : m, transA ? m : k, lda, c, cOff, cEnd);
+            noOverlap("B", b, bOff, transB ? n : k, transB ? k : n, ldb, c, cOff, cEnd);
+        }
+    }
+
+    private static void noOverlap(String name, float[] in, int off, int rows, int cols, int ld,
+                                  float[] c, int cOff, long cEnd) {
+        if (in != c || rows == 0 || cols == 0) {
+            return;
+        }
+        long end = off + (long) (rows - 1) * ld + cols;
+        if (off < cEnd && cOff < end) {
+            throw new IllegalArgumentException("sgemm: C [" + cOff + ", " + cEnd + ") overlaps " + name
+                    + " [" + off + ", " + end + ") in the same array");
+        }
+    }
+}

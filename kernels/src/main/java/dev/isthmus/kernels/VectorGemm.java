@@ -1,0 +1,275 @@
+package dev.isthmus.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API GEMM, in the BLIS layout: for each block of columns (NC) and of the shared
+ * dimension (KC), pack op(B) into panels NR columns wide; for each block of rows (MC), pack
+ * alpha * op(A) into panels MR rows tall; then a register-blocked microkernel computes each
+ * MR x NR tile of C from one A panel and one B panel, both read sequentially.
+ *
+ * <p>The microkernel keeps MR x 2 accumulator vectors (12 of the 32 registers with AVX-512) plus
+ * two B vectors and one broadcast of A. Packing pads edge panels with zeros, so the microkernel
+ * always runs full tiles; edge tiles are stored through a small buffer.
+ *
+ * <p>Work is split statically over {@link Parallel}: along columns of C in whole NR panels, or
+ * along rows in whole MR panels when C is tall. A thread computes each of its elements alone,
+ * with the same K blocking whatever the thread count, so results do not depend on it.
+ */
+final class VectorGemm {
+    private static final VectorSpecies<Float> S = Species.FLOAT;
+    private static final int L = S.length();
+    static final int MR = 6;
+    static final int NR = 2 * L;
+    static final int KC = 256;
+    static final int MC = 16 * MR;
+    static final int NC = 64 * NR;
+    /** Below this many flops a product runs on the calling thread: waking the pool costs more. */
+    private static final long PARALLEL_FLOPS = 1L << 22;
+
+    /** Per-thread packing buffers, reused so that steady-state calls allocate nothing. */
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private static final class Workspace {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private VectorGemm() {}
+
+    /** Splits the product over at most {@code maxThreads} parts (tests vary it; callers pass the pool size). */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc, int maxThreads) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        int threads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : maxThreads;
+        boolean byColumns = n >= m || m < 2 * MR * threads;
+        int units = byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+        int parts = Math.min(threads, units);
+        if (parts <= 1) {
+            region(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        Parallel.run(parts, part -> {
+            int from = (int) ((long) units * part / parts);
+            int to = (int) ((long) units * (part + 1) / parts);
+            if (byColumns) {
+                region(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k, alpha,
+                        a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            } else {
+                region(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k, alpha,
+                        a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            }
+        });
+    }
+
+    /** {@code C = beta * C} over the whole m x n window; beta == 0 writes zeros without reading. */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else if (beta != 1) {
+                for (int j = 0; j < n; j++) {
+                    c[row + j] *= beta;
+                }
+            }
+        }
+    }
+
+    /** One thread's share: rows [m0, m1) and columns [n0, n1) of C. */
+    private static void region(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        if (beta != 0 && beta != 1) {
+            scale(m1 - m0, n1 - n0, beta, c, cOff + m0 * ldc + n0, ldc);
+        }
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b);
+                boolean overwrite = pc == 0 && beta == 0;
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ws.a);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        int bPanel = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int rows = Math.min(MR, mc - ir);
+                            int aPanel = (ir / MR) * kc * MR;
+                            int cIdx = cOff + (ic + ir) * ldc + jc + jr;
+                            if (rows == MR && cols == NR) {
+                                kernel(ws.a, aPanel, ws.b, bPanel, kc, c, cIdx, ldc, overwrite);
+                            } else {
+                                java.util.Arrays.fill(ws.tile, 0f);
+                                kernel(ws.a, aPanel, ws.b, bPanel, kc, ws.tile, 0, NR, true);
+                                storeEdge(ws.tile, rows, cols, c, cIdx, ldc, overwrite);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void storeEdge(float[] tile, int rows, int cols, float[] c, int cIdx, int ldc, boolean overwrite) {
+        for (int r = 0; r < rows; r++) {
+            int row = cIdx + r * ldc;
+            for (int j = 0; j < cols; j++) {
+                c[row + j] = overwrite ? tile[r * NR + j] : c[row + j] + tile[r * NR + j];
+            }
+        }
+    }
+
+    /**
+     * Packs rows [ic, ic + mc) and columns [pc, pc + kc) of alpha * op(A) into panels of MR rows:
+     * panel r holds, for each p, the MR values of column p (zeros past the last row).
+     */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+                              float alpha, float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int panel = (ir / MR) * kc * MR;
+            if (transA) {
+                // A is stored k x m: a column of op(A) is contiguous.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int d = panel + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = alpha * a[src + r];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        dst[d + r] = 0f;
+                    }
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        int src = aOff + (ic + ir + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + p * MR + r] = alpha * a[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + p * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs rows [pc, pc + kc) and columns [jc, jc + nc) of op(B) into panels of NR columns:
+     * panel j holds, for each p, the NR values of row p (zeros past the last column).
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                              float[] dst) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int panel = (jr / NR) * kc * NR;
+            if (transB) {
+                // B is stored n x k: a column of op(B) is contiguous.
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + p * NR + j] = b[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + p * NR + j] = 0f;
+                        }
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr;
+                    int d = panel + p * NR;
+                    System.arraycopy(b, src, dst, d, cols);
+                    if (cols < NR) {
+                        java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The microkernel: the MR x NR tile at {@code c[cIdx]} (row stride {@code ldc}) gets, or adds,
+     * the product of an A panel (kc x MR) and a B panel (kc x NR).
+     */
+    private static void kernel(float[] ap, int aIdx, float[] bp, int bIdx, int kc,
+                               float[] c, int cIdx, int ldc, boolean overwrite) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[aIdx]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            aIdx += MR;
+            bIdx += NR;
+        }
+        // Stores are written out here rather than in a helper: a helper that fails to inline (the
+        // loop above uses up C2's budget) makes every accumulator a heap-allocated box.
+        int c1 = cIdx + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        if (!overwrite) {
+            c00 = c00.add(FloatVector.fromArray(S, c, cIdx));
+            c01 = c01.add(FloatVector.fromArray(S, c, cIdx + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, c4));
+            c41 = c41.add(FloatVector.fromArray(S, c, c4 + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, c5));
+            c51 = c51.add(FloatVector.fromArray(S, c, c5 + L));
+        }
+        c00.intoArray(c, cIdx);
+        c01.intoArray(c, cIdx + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c40.intoArray(c, c4);
+        c41.intoArray(c, c4 + L);
+        c50.intoArray(c, c5);
+        c51.intoArray(c, c5 + L);
+    }
+}

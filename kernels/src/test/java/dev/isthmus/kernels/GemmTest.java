@@ -1,0 +1,168 @@
+package dev.isthmus.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GemmTest {
+
+    /** Awkward sizes: 1, primes, one past the register block, past KC and MC, skinny shapes. */
+    static Stream<Arguments> shapes() {
+        int[][] mnk = {
+            {1, 1, 1}, {1, 3, 13}, {3, 1, 17}, {13, 17, 31}, {6, 32, 256}, {7, 33, 257}, {5, 31, 255},
+            {1, 256, 784}, {1, 207, 1021}, {64, 256, 784}, {97, 130, 300}, {207, 13, 520}, {16, 1021, 3},
+            {300, 70, 600},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : mnk) {
+            for (int t = 0; t < 4; t++) {
+                out.add(Arguments.of(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
+            }
+        }
+        return out.stream();
+    }
+
+    private record Case(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        Case copy() {
+            return new Case(a, aOff, lda, b, bOff, ldb, c.clone(), cOff, ldc);
+        }
+    }
+
+    /** Operands with offsets and padded leading dimensions; C padding holds values that must survive. */
+    private static Case random(int m, int n, int k, boolean ta, boolean tb, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int lda = (ta ? m : k) + 3;
+        int ldb = (tb ? k : n) + 1;
+        int ldc = n + 2;
+        float[] a = new float[5 + (ta ? k : m) * lda];
+        float[] b = new float[2 + (tb ? n : k) * ldb];
+        float[] c = new float[7 + m * ldc + 4];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < c.length; i++) {
+            c[i] = (float) r.nextDouble(-1, 1);
+        }
+        return new Case(a, 5, lda, b, 2, ldb, c, 7, ldc);
+    }
+
+    /** The error bound of a k-term float dot product: k ulps of the sum of absolute terms, plus slack. */
+    private static void assertClose(Case ref, Case got, int m, int n, int k) {
+        float tolerance = 4e-7f * (k + 2) * 2;
+        for (int i = 0; i < got.c.length; i++) {
+            int row = (i - got.cOff) / got.ldc;
+            int col = (i - got.cOff) % got.ldc;
+            boolean inside = i >= got.cOff && row < m && col < n;
+            if (inside) {
+                assertEquals(ref.c[i], got.c[i], tolerance, "C[" + row + "][" + col + "]");
+            } else {
+                assertEquals(ref.c[i], got.c[i], 0f, "padding at " + i + " was written");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
+    @MethodSource("shapes")
+    void matchesTheScalarReference(int m, int n, int k, boolean ta, boolean tb) {
+        for (float[] ab : new float[][] {{1f, 0f}, {0.7f, 0.3f}, {-1.5f, 1f}}) {
+            Case ref = random(m, n, k, ta, tb, 31L * m + n + k);
+            Case got = ref.copy();
+            ScalarGemm.sgemm(ta, tb, m, n, k, ab[0], ref.a, ref.aOff, ref.lda, ref.b, ref.bOff, ref.ldb,
+                    ab[1], ref.c, ref.cOff, ref.ldc);
+            Gemm.sgemm(ta, tb, m, n, k, ab[0], got.a, got.aOff, got.lda, got.b, got.bOff, got.ldb,
+                    ab[1], got.c, got.cOff, got.ldc);
+            assertClose(ref, got, m, n, k);
+        }
+    }
+
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
+    @MethodSource("shapes")
+    void resultsDoNotDependOnTheThreadCount(int m, int n, int k, boolean ta, boolean tb) {
+        Case one = random(m, n, k, ta, tb, 7);
+        Case two = one.copy();
+        Case three = one.copy();
+        VectorGemm.sgemm(ta, tb, m, n, k, 0.5f, one.a, one.aOff, one.lda, one.b, one.bOff, one.ldb,
+                0.25f, one.c, one.cOff, one.ldc, 1);
+        VectorGemm.sgemm(ta, tb, m, n, k, 0.5f, two.a, two.aOff, two.lda, two.b, two.bOff, two.ldb,
+                0.25f, two.c, two.cOff, two.ldc, 2);
+        VectorGemm.sgemm(ta, tb, m, n, k, 0.5f, three.a, three.aOff, three.lda, three.b, three.bOff, three.ldb,
+                0.25f, three.c, three.cOff, three.ldc, 3);
+        assertArrayEquals(one.c, two.c);
+        assertArrayEquals(one.c, three.c);
+    }
+
+    @Test
+    void largeProductSplitAcrossThreadsMatchesReference() {
+        int m = 300, n = 1100, k = 530;
+        Case ref = random(m, n, k, false, false, 99);
+        Case got = ref.copy();
+        ScalarGemm.sgemm(false, false, m, n, k, 1f, ref.a, ref.aOff, ref.lda, ref.b, ref.bOff, ref.ldb,
+                0f, ref.c, ref.cOff, ref.ldc);
+        VectorGemm.sgemm(false, false, m, n, k, 1f, got.a, got.aOff, got.lda, got.b, got.bOff, got.ldb,
+                0f, got.c, got.cOff, got.ldc, 2);
+        assertClose(ref, got, m, n, k);
+    }
+
+    @Test
+    void betaZeroOverwritesNaNAndKZeroOnlyScales() {
+        float[] a = {1, 2, 3, 4};
+        float[] b = {1, 0, 0, 1};
+        float[] c = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
+        Gemm.sgemm(false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, c);
+        float[] d = {1, 2, 3, 4};
+        Gemm.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 3f, d, 0, 2);
+        assertArrayEquals(new float[] {3, 6, 9, 12}, d);
+        float[] e = {1, 2, 3, 4};
+        Gemm.sgemm(false, false, 2, 2, 2, 0f, a, 0, 2, b, 0, 2, 0.5f, e, 0, 2);
+        assertArrayEquals(new float[] {0.5f, 1, 1.5f, 2}, e);
+    }
+
+    @Test
+    void emptyProductsTouchNothing() {
+        float[] c = {5};
+        Gemm.sgemm(false, false, 0, 1, 3, 1f, new float[0], 0, 3, new float[3], 0, 1, 0f, c, 0, 1);
+        Gemm.sgemm(false, false, 1, 0, 3, 1f, new float[3], 0, 3, new float[0], 0, 1, 0f, c, 0, 1);
+        assertArrayEquals(new float[] {5}, c);
+    }
+
+    @Test
+    void badArgumentsNameTheValues() {
+        float[] a = new float[6];
+        float[] b = new float[6];
+        float[] c = new float[4];
+        assertMessage("-1", () -> Gemm.sgemm(false, false, -1, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2));
+        assertMessage("leading dimension", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2), "got 2");
+        assertMessage("7", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 1, 3, b, 0, 2, 0f, c, 0, 2));
+        assertMessage("B", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, new float[5], 0, 2, 0f, c, 0, 2));
+        assertMessage("C", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, new float[3], 0, 2));
+        assertMessage("null", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, null, 0, 3, b, 0, 2, 0f, c, 0, 2));
+        assertMessage("-2", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, -2, 3, b, 0, 2, 0f, c, 0, 2));
+        float[] shared = new float[16];
+        assertMessage("overlaps", () -> Gemm.sgemm(false, false, 2, 2, 2, 1f, shared, 0, 2, shared, 8, 2, 0f,
+                shared, 2, 2));
+        // transposed A is k x m: lda must cover m, not k
+        assertMessage("3", () -> Gemm.sgemm(true, false, 3, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, new float[6], 0, 2));
+    }
+
+    private static void assertMessage(String expected, Runnable call, String... more) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        for (String s : more) {
+            assertTrue(e.getMessage().contains(s), e.getMessage());
+        }
+    }
+}
