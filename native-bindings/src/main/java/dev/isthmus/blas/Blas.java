@@ -21,11 +21,12 @@ import java.util.Optional;
  * <p>Arrays reach OpenBLAS without copying, through {@link java.lang.foreign.Linker.Option#critical
  * critical} downcalls on heap segments. A critical call keeps its thread from reaching a safepoint,
  * so a long one would stall every GC for its whole length: calls larger than
- * {@value #DEFAULT_MAX_CRITICAL_FLOPS} floating-point operations (about 5-10 ms on one core here;
- * property {@value #MAX_CRITICAL_FLOPS_PROPERTY}) are split into independent pieces along rows or
- * columns of the result, which computes exactly the same elements. Level-1 and level-2 calls are
- * split every {@value #CHUNK_ELEMENTS} elements in the same way; {@link #sdot} and {@link #snrm2}
- * then combine the pieces in double precision.
+ * {@value #DEFAULT_MAX_CRITICAL_FLOPS} floating-point operations (about 10-20 ms on one core here;
+ * property {@value #MAX_CRITICAL_FLOPS_PROPERTY}) are split into independent pieces, each computing
+ * its own rows or columns of the result. OpenBLAS picks its kernels by problem size, so a split
+ * result can differ from an unsplit call in the last bits. Level-1 and level-2 calls are split
+ * every {@value #CHUNK_ELEMENTS} elements in the same way; {@link #sdot} and {@link #snrm2} then
+ * combine the pieces in double precision.
  *
  * <p>Thread safety: the OpenBLAS build used is thread-safe; calls may come from many threads.
  */
@@ -118,27 +119,27 @@ public final class Blas {
                              float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
         requireNonNull("sgemm", layout, transA, transB);
-        if (layout == Layout.COL_MAJOR) {
-            // A column-major matrix is the transpose of the same memory read row-major:
-            // C^T = op(B)^T op(A)^T, so swap the operands and m/n.
-            sgemm(Layout.ROW_MAJOR, transB, transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda,
-                    beta, c, cOff, ldc);
-            return;
-        }
         Check.sizes("sgemm", "m", m, "n", n, "k", k);
         boolean ta = transA == Transpose.TRANS;
         boolean tb = transB == Transpose.TRANS;
-        long aSpan = Check.matrix("sgemm", "A", ta ? k : m, ta ? m : k, a, aOff, lda);
-        long bSpan = Check.matrix("sgemm", "B", tb ? n : k, tb ? k : n, b, bOff, ldb);
-        long cSpan = Check.matrix("sgemm", "C", m, n, c, cOff, ldc);
+        long aSpan = Check.matrix("sgemm", "A", layout, ta ? k : m, ta ? m : k, a, aOff, lda);
+        long bSpan = Check.matrix("sgemm", "B", layout, tb ? n : k, tb ? k : n, b, bOff, ldb);
+        long cSpan = Check.matrix("sgemm", "C", layout, m, n, c, cOff, ldc);
         Check.noOverlap("sgemm", "C", c, cOff, cSpan, "A", a, aOff, aSpan);
         Check.noOverlap("sgemm", "C", c, cOff, cSpan, "B", b, bOff, bSpan);
         requireAvailable();
         if (m == 0 || n == 0) {
             return;
         }
-        sgemmPieces(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                MAX_CRITICAL_FLOPS);
+        if (layout == Layout.COL_MAJOR) {
+            // A column-major matrix is the transpose of the same memory read row-major:
+            // C^T = op(B)^T op(A)^T, so swap the operands and m/n.
+            sgemmPieces(transB, transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc,
+                    MAX_CRITICAL_FLOPS);
+        } else {
+            sgemmPieces(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                    MAX_CRITICAL_FLOPS);
+        }
     }
 
     /**
@@ -200,17 +201,11 @@ public final class Blas {
                              float[] a, int aOff, int lda, float[] x, int xOff, int incx,
                              float beta, float[] y, int yOff, int incy) {
         requireNonNull("sgemv", layout, trans, trans);
-        if (layout == Layout.COL_MAJOR) {
-            // The same memory read row-major is the n x m transpose.
-            Transpose flipped = trans == Transpose.TRANS ? Transpose.NO_TRANS : Transpose.TRANS;
-            sgemv(Layout.ROW_MAJOR, flipped, n, m, alpha, a, aOff, lda, x, xOff, incx, beta, y, yOff, incy);
-            return;
-        }
         Check.sizes("sgemv", "m", m, "n", n);
         boolean t = trans == Transpose.TRANS;
         int xLen = t ? m : n;
         int yLen = t ? n : m;
-        long aSpan = Check.matrix("sgemv", "A", m, n, a, aOff, lda);
+        long aSpan = Check.matrix("sgemv", "A", layout, m, n, a, aOff, lda);
         long xSpan = Check.vector("sgemv", "x", xLen, x, xOff, incx);
         long ySpan = Check.vector("sgemv", "y", yLen, y, yOff, incy);
         Check.noOverlap("sgemv", "y", y, yOff, ySpan, "A", a, aOff, aSpan);
@@ -219,15 +214,28 @@ public final class Blas {
         if (yLen == 0) {
             return;
         }
+        if (xLen == 0) {
+            // OpenBLAS (like reference BLAS) returns at once here, leaving y unscaled.
+            for (int i = 0; i < yLen; i++) {
+                int idx = yOff + i * incy;
+                y[idx] = beta == 0 ? 0f : beta * y[idx];
+            }
+            return;
+        }
+        // The same memory read row-major: a column-major m x n matrix is the n x m transpose.
+        boolean rowT = layout == Layout.ROW_MAJOR ? t : !t;
+        int rowsR = layout == Layout.ROW_MAJOR ? m : n;
+        int colsR = layout == Layout.ROW_MAJOR ? n : m;
+        Transpose rowTrans = rowT ? Transpose.TRANS : Transpose.NO_TRANS;
         // Each element of y depends on one row of op(A): pieces of y are independent calls.
         int piece = (int) Math.max(1, Math.min(yLen, CHUNK_ELEMENTS / Math.max(1, xLen)));
         for (int i = 0; i < yLen; i += piece) {
             int len = Math.min(piece, yLen - i);
-            int rows = t ? m : len;
-            int cols = t ? len : n;
+            int rows = rowT ? rowsR : len;
+            int cols = rowT ? len : colsR;
             try {
-                Native.SGEMV.invokeExact(Layout.ROW_MAJOR.cblas, trans.cblas, rows, cols, alpha,
-                        heap(a, aOff + (t ? i : i * lda)), lda, heap(x, xOff), incx, beta,
+                Native.SGEMV.invokeExact(Layout.ROW_MAJOR.cblas, rowTrans.cblas, rows, cols, alpha,
+                        heap(a, aOff + (rowT ? i : i * lda)), lda, heap(x, xOff), incx, beta,
                         heap(y, yOff + i * incy), incy);
             } catch (Throwable e) {
                 throw rethrow(e);
@@ -320,25 +328,23 @@ public final class Blas {
     public static void somatcopy(Layout layout, Transpose trans, int rows, int cols, float alpha,
                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
         requireNonNull("somatcopy", layout, trans, trans);
-        if (layout == Layout.COL_MAJOR) {
-            // Read row-major, a column-major rows x cols matrix is cols x rows; so is its copy.
-            somatcopy(Layout.ROW_MAJOR, trans, cols, rows, alpha, a, aOff, lda, b, bOff, ldb);
-            return;
-        }
         Check.sizes("somatcopy", "rows", rows, "cols", cols);
         boolean t = trans == Transpose.TRANS;
-        long aSpan = Check.matrix("somatcopy", "A", rows, cols, a, aOff, lda);
-        long bSpan = Check.matrix("somatcopy", "B", t ? cols : rows, t ? rows : cols, b, bOff, ldb);
+        long aSpan = Check.matrix("somatcopy", "A", layout, rows, cols, a, aOff, lda);
+        long bSpan = Check.matrix("somatcopy", "B", layout, t ? cols : rows, t ? rows : cols, b, bOff, ldb);
         Check.noOverlap("somatcopy", "B", b, bOff, bSpan, "A", a, aOff, aSpan);
         requireAvailable();
         if (rows == 0 || cols == 0) {
             return;
         }
-        int piece = Math.max(1, Math.min(rows, CHUNK_ELEMENTS / cols));
-        for (int i = 0; i < rows; i += piece) {
-            int len = Math.min(piece, rows - i);
+        // Read row-major, a column-major rows x cols matrix is cols x rows; so is its copy.
+        int rowsR = layout == Layout.ROW_MAJOR ? rows : cols;
+        int colsR = layout == Layout.ROW_MAJOR ? cols : rows;
+        int piece = Math.max(1, Math.min(rowsR, CHUNK_ELEMENTS / colsR));
+        for (int i = 0; i < rowsR; i += piece) {
+            int len = Math.min(piece, rowsR - i);
             try {
-                Native.SOMATCOPY.invokeExact(Layout.ROW_MAJOR.cblas, trans.cblas, len, cols, alpha,
+                Native.SOMATCOPY.invokeExact(Layout.ROW_MAJOR.cblas, trans.cblas, len, colsR, alpha,
                         heap(a, aOff + i * lda), lda, heap(b, bOff + (t ? i : i * ldb)), ldb);
             } catch (Throwable e) {
                 throw rethrow(e);

@@ -5,8 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLConnection;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -118,7 +117,12 @@ final class BundledOpenBlas {
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException lostRace) {
+            } catch (FileSystemException lostRace) {
+                // On Linux, rename(2) onto the winner's non-empty folder fails with ENOTEMPTY,
+                // which NIO reports as a plain FileSystemException, not DirectoryNotEmptyException.
+                if (!Files.isDirectory(target)) {
+                    throw lostRace;
+                }
                 deleteTree(tmp);
             }
         } catch (IOException | RuntimeException e) {

@@ -21,31 +21,44 @@ final class Check {
     }
 
     /**
-     * Checks a row-major {@code rows x cols} matrix at {@code off} with leading dimension {@code ld}
-     * and returns how many elements from {@code off} it spans (0 when it is empty).
+     * Checks a {@code rows x cols} matrix stored in {@code layout} at {@code off} with leading
+     * dimension {@code ld}, named as the caller named it, and returns how many elements from
+     * {@code off} it spans (0 when it is empty).
      */
-    static long matrix(String op, String name, int rows, int cols, float[] array, int off, int ld) {
+    static long matrix(String op, String name, Layout layout, int rows, int cols, float[] array, int off, int ld) {
         if (array == null) {
             throw new IllegalArgumentException(op + ": " + name + " is null");
         }
-        if (off < 0) {
-            throw new IllegalArgumentException(op + ": offset of " + name + " must be >= 0, got " + off);
-        }
-        if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols
-                    + " (row-major as stored), so its leading dimension must be >= " + Math.max(1, cols)
-                    + ", got " + ld);
+        offset(op, name, array, off);
+        boolean row = layout == Layout.ROW_MAJOR;
+        int outer = row ? rows : cols;
+        int inner = row ? cols : rows;
+        String shape = rows + "x" + cols + (row ? " (row-major)" : " (column-major)");
+        if (ld < Math.max(1, inner)) {
+            throw new IllegalArgumentException(op + ": " + name + " is " + shape
+                    + ", so its leading dimension must be >= " + Math.max(1, inner) + ", got " + ld);
         }
         if (rows == 0 || cols == 0) {
             return 0;
         }
-        long span = (long) (rows - 1) * ld + cols;
+        long span = (long) (outer - 1) * ld + inner;
         if (off + span > array.length) {
-            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols + " with leading dimension "
+            throw new IllegalArgumentException(op + ": " + name + " is " + shape + " with leading dimension "
                     + ld + " at offset " + off + ", which needs " + (off + span) + " floats, but the array has "
                     + array.length);
         }
         return span;
+    }
+
+    /** An offset must lie in the array, or just past its end for an empty operand. */
+    private static void offset(String op, String name, float[] array, int off) {
+        if (off < 0) {
+            throw new IllegalArgumentException(op + ": offset of " + name + " must be >= 0, got " + off);
+        }
+        if (off > array.length) {
+            throw new IllegalArgumentException(op + ": offset of " + name + " is " + off
+                    + ", past the end of its array of " + array.length);
+        }
     }
 
     /** Checks n elements at {@code off} with stride {@code inc} and returns the elements spanned. */
@@ -53,9 +66,7 @@ final class Check {
         if (array == null) {
             throw new IllegalArgumentException(op + ": " + name + " is null");
         }
-        if (off < 0) {
-            throw new IllegalArgumentException(op + ": offset of " + name + " must be >= 0, got " + off);
-        }
+        offset(op, name, array, off);
         if (inc < 1) {
             throw new IllegalArgumentException(op + ": increment of " + name + " must be >= 1, got " + inc);
         }
