@@ -72,7 +72,7 @@ public class BlasCallBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        BlasFork.pin(coretype, 1);
+        ForkSetup.pin(coretype, 1);
         int len = size * size;
         SplittableRandom random = new SplittableRandom(7);
         x = new float[len];

@@ -33,7 +33,7 @@ public final class SafepointStall {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2048;
         int gcs = args.length > 1 ? Integer.parseInt(args[1]) : 40;
-        BlasFork.pin(System.getProperty("isthmus.blas.coretype", "COOPERLAKE"), 1);
+        ForkSetup.pin(System.getProperty("isthmus.blas.coretype", "COOPERLAKE"), 1);
         float[] a = new float[n * n];
         float[] b = new float[n * n];
         float[] c = new float[n * n];

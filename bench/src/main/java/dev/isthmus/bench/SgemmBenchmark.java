@@ -3,6 +3,7 @@ package dev.isthmus.bench;
 import dev.isthmus.blas.Blas;
 import dev.isthmus.blas.Layout;
 import dev.isthmus.blas.Transpose;
+import dev.isthmus.kernels.Gemm;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +20,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Square row-major SGEMM {@code C = A * B}: OpenBLAS through FFM against a naive triple loop.
- * The loop runs in i-k-j order (the natural one for row-major data, which C2 auto-vectorizes);
- * the textbook i-j-k order would be several times slower still at large n.
+ * Square row-major SGEMM {@code C = A * B}: OpenBLAS through FFM, the Vector API kernel
+ * ({@link Gemm}), and a naive triple loop. The loop runs in i-k-j order (the natural one for
+ * row-major data, which C2 auto-vectorizes); the textbook i-j-k order would be several times
+ * slower still at large n.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,7 +58,7 @@ public class SgemmBenchmark {
 
     @Setup
     public void setup() {
-        BlasFork.pin(coretype, threads);
+        ForkSetup.pin(coretype, threads);
         SplittableRandom random = new SplittableRandom(42);
         a = new float[n * n];
         b = new float[n * n];
@@ -67,13 +69,23 @@ public class SgemmBenchmark {
         }
         // Both methods must compute the same product before either is timed.
         float[] expected = naive().clone();
-        float[] got = openblas();
+        agree("OpenBLAS", openblas(), expected);
+        agree("the Vector API kernel", vector(), expected);
+    }
+
+    private void agree(String name, float[] got, float[] expected) {
         for (int i = 0; i < got.length; i++) {
             if (Math.abs(got[i] - expected[i]) > 1e-4f * n) {
-                throw new IllegalStateException("OpenBLAS and the naive loop differ at " + i + ": " + got[i]
+                throw new IllegalStateException(name + " and the naive loop differ at " + i + ": " + got[i]
                         + " vs " + expected[i]);
             }
         }
+    }
+
+    @Benchmark
+    public float[] vector() {
+        Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+        return c;
     }
 
     @Benchmark

@@ -65,7 +65,7 @@ public class SgemmSplitBenchmark {
 
     @Setup
     public void setup() {
-        BlasFork.pin(coretype, threads);
+        ForkSetup.pin(coretype, threads);
         SplittableRandom random = new SplittableRandom(3);
         a = new float[n * n];
         b = new float[n * n];

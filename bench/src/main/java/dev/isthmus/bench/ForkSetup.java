@@ -1,16 +1,23 @@
 package dev.isthmus.bench;
 
 import dev.isthmus.blas.Blas;
+import dev.isthmus.kernels.Parallel;
 
 /**
- * Pins OpenBLAS inside a JMH fork. The core type must be chosen before the library loads, so the
- * fork sets {@code isthmus.blas.coretype} first and then checks that OpenBLAS really uses it.
+ * Pins a JMH fork's OpenBLAS core type and both thread counts (OpenBLAS's and Isthmus's pool).
+ * Both are read once, when their classes load, so the fork sets the properties first and then
+ * checks that they took effect: a fork that reused an already-loaded library fails loudly.
  */
-final class BlasFork {
-    private BlasFork() {}
+final class ForkSetup {
+    private ForkSetup() {}
 
     static void pin(String coretype, int threads) {
         System.setProperty("isthmus.blas.coretype", coretype);
+        System.setProperty("isthmus.threads", Integer.toString(threads));
+        if (Parallel.threads() != threads) {
+            throw new IllegalStateException("asked for " + threads + " threads but the pool has " + Parallel.threads()
+                    + ": it started before the pin (run with forks, -f 1 or more)");
+        }
         if (!Blas.available()) {
             throw new IllegalStateException("OpenBLAS is not available: " + Blas.unavailableReason().orElse("?"));
         }
