@@ -39,4 +39,14 @@ final class Check {
                     + ", but the array has " + array.length);
         }
     }
+
+    /** Output and input in the same array must start at the same offset (in place) or not overlap. */
+    static void sameOrDisjoint(String op, String outName, float[] out, int outOff, String inName, float[] in, int inOff,
+                               int n) {
+        if (out == in && outOff != inOff && n > 0 && outOff < inOff + n && inOff < outOff + n) {
+            throw new IllegalArgumentException(op + ": " + outName + " [" + outOff + ", " + (outOff + n)
+                    + ") partly overlaps " + inName + " [" + inOff + ", " + (inOff + n)
+                    + "): use the same offset (in place) or disjoint ranges");
+        }
+    }
 }
