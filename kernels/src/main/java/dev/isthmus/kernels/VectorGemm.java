@@ -5,9 +5,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API GEMM, in the BLIS layout: for each block of columns (NC) and of the shared
- * dimension (KC), pack op(B) into panels NR columns wide; for each block of rows (MC), pack
- * alpha * op(A) into panels MR rows tall; then a register-blocked microkernel computes each
- * MR x NR tile of C from one A panel and one B panel, both read sequentially.
+ * dimension (KC), pack op(B) into panels NR columns wide; for each block of rows (MC), pack op(A)
+ * into panels MR rows tall (with A transposed, full panels are read in place instead); then a
+ * register-blocked microkernel computes each MR x NR tile of C from one A panel and one B panel
+ * and scales it by alpha as it stores.
  *
  * <p>The microkernel keeps MR x 2 accumulator vectors (12 of the 32 registers with AVX-512) plus
  * two B vectors and one broadcast of A. Packing pads edge panels with zeros, so the microkernel
@@ -25,6 +26,8 @@ final class VectorGemm {
     static final int KC = 256;
     static final int MC = 16 * MR;
     static final int NC = 64 * NR;
+    /** Up to this many rows of C with B as stored (or B narrower than a panel), {@link SkinnyGemm} is faster. */
+    static final int SKINNY_ROWS = Integer.getInteger("isthmus.gemm.skinnyRows", 32);
     /** Below this many flops a product runs on the calling thread: waking the pool costs more. */
     private static final long PARALLEL_FLOPS = 1L << 22;
 
@@ -51,6 +54,20 @@ final class VectorGemm {
             return;
         }
         int threads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : maxThreads;
+        if (!transB && (m <= SKINNY_ROWS || n < NR)) {
+            int units = (n + SkinnyGemm.BLOCK - 1) / SkinnyGemm.BLOCK;
+            int parts = Math.min(threads, units);
+            if (parts <= 1) {
+                SkinnyGemm.columns(transA, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            } else {
+                Parallel.run(parts, part -> {
+                    int from = (int) ((long) units * part / parts) * SkinnyGemm.BLOCK;
+                    int to = Math.min(n, (int) ((long) units * (part + 1) / parts) * SkinnyGemm.BLOCK);
+                    SkinnyGemm.columns(transA, m, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                });
+            }
+            return;
+        }
         boolean byColumns = n >= m || m < 2 * MR * threads;
         int units = byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
         int parts = Math.min(threads, units);
@@ -101,19 +118,24 @@ final class VectorGemm {
                 boolean overwrite = pc == 0 && beta == 0;
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ws.a);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
                         int bPanel = (jr / NR) * kc * NR;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
-                            int aPanel = (ir / MR) * kc * MR;
+                            // A transposed: a full panel's MR values for each p are contiguous in A
+                            // itself, so the kernel reads them in place; other panels were packed.
+                            boolean inPlace = transA && rows == MR;
+                            float[] ap = inPlace ? a : ws.a;
+                            int aIdx = inPlace ? aOff + pc * lda + ic + ir : (ir / MR) * kc * MR;
+                            int aStride = inPlace ? lda : MR;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
                             if (rows == MR && cols == NR) {
-                                kernel(ws.a, aPanel, ws.b, bPanel, kc, c, cIdx, ldc, overwrite);
+                                kernel(ap, aIdx, aStride, ws.b, bPanel, kc, alpha, c, cIdx, ldc, overwrite);
                             } else {
                                 java.util.Arrays.fill(ws.tile, 0f);
-                                kernel(ws.a, aPanel, ws.b, bPanel, kc, ws.tile, 0, NR, true);
+                                kernel(ap, aIdx, aStride, ws.b, bPanel, kc, alpha, ws.tile, 0, NR, true);
                                 storeEdge(ws.tile, rows, cols, c, cIdx, ldc, overwrite);
                             }
                         }
@@ -133,24 +155,21 @@ final class VectorGemm {
     }
 
     /**
-     * Packs rows [ic, ic + mc) and columns [pc, pc + kc) of alpha * op(A) into panels of MR rows:
-     * panel r holds, for each p, the MR values of column p (zeros past the last row).
+     * Packs rows [ic, ic + mc) and columns [pc, pc + kc) of op(A) into panels of MR rows: panel r
+     * holds, for each p, the MR values of column p (zeros past the last row). With A transposed,
+     * only a ragged last panel is packed: the kernel reads full panels in place.
      */
     private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-                              float alpha, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
+                              float[] dst) {
+        for (int ir = transA ? mc - mc % MR : 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             int panel = (ir / MR) * kc * MR;
             if (transA) {
-                // A is stored k x m: a column of op(A) is contiguous.
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (pc + p) * lda + ic + ir;
                     int d = panel + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        dst[d + r] = alpha * a[src + r];
-                    }
-                    for (int r = rows; r < MR; r++) {
-                        dst[d + r] = 0f;
+                    for (int r = 0; r < MR; r++) {
+                        dst[d + r] = r < rows ? a[src + r] : 0f;
                     }
                 }
             } else {
@@ -158,7 +177,7 @@ final class VectorGemm {
                     if (r < rows) {
                         int src = aOff + (ic + ir + r) * lda + pc;
                         for (int p = 0; p < kc; p++) {
-                            dst[panel + p * MR + r] = alpha * a[src + p];
+                            dst[panel + p * MR + r] = a[src + p];
                         }
                     } else {
                         for (int p = 0; p < kc; p++) {
@@ -180,17 +199,23 @@ final class VectorGemm {
             int cols = Math.min(NR, nc - jr);
             int panel = (jr / NR) * kc * NR;
             if (transB) {
-                // B is stored n x k: a column of op(B) is contiguous.
-                for (int j = 0; j < NR; j++) {
-                    if (j < cols) {
-                        int src = bOff + (jc + jr + j) * ldb + pc;
-                        for (int p = 0; p < kc; p++) {
-                            dst[panel + p * NR + j] = b[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            dst[panel + p * NR + j] = 0f;
-                        }
+                // B is stored n x k: a column of op(B) is contiguous. Four at a time give four
+                // independent read streams and adjacent writes.
+                int j = 0;
+                for (; j + 4 <= cols; j += 4) {
+                    int s0 = bOff + (jc + jr + j) * ldb + pc;
+                    int s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
+                    for (int p = 0, d = panel + j; p < kc; p++, d += NR) {
+                        dst[d] = b[s0 + p];
+                        dst[d + 1] = b[s1 + p];
+                        dst[d + 2] = b[s2 + p];
+                        dst[d + 3] = b[s3 + p];
+                    }
+                }
+                for (; j < NR; j++) {
+                    int src = bOff + (jc + jr + j) * ldb + pc;
+                    for (int p = 0, d = panel + j; p < kc; p++, d += NR) {
+                        dst[d] = j < cols ? b[src + p] : 0f;
                     }
                 }
             } else {
@@ -208,9 +233,10 @@ final class VectorGemm {
 
     /**
      * The microkernel: the MR x NR tile at {@code c[cIdx]} (row stride {@code ldc}) gets, or adds,
-     * the product of an A panel (kc x MR) and a B panel (kc x NR).
+     * alpha times the product of an A panel (MR values every {@code aStride} floats, kc times) and
+     * a packed B panel (kc x NR).
      */
-    private static void kernel(float[] ap, int aIdx, float[] bp, int bIdx, int kc,
+    private static void kernel(float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int kc, float alpha,
                                float[] c, int cIdx, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -239,9 +265,21 @@ final class VectorGemm {
             FloatVector a5 = FloatVector.broadcast(S, ap[aIdx + 5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
-            aIdx += MR;
+            aIdx += aStride;
             bIdx += NR;
         }
+        c00 = c00.mul(alpha);
+        c01 = c01.mul(alpha);
+        c10 = c10.mul(alpha);
+        c11 = c11.mul(alpha);
+        c20 = c20.mul(alpha);
+        c21 = c21.mul(alpha);
+        c30 = c30.mul(alpha);
+        c31 = c31.mul(alpha);
+        c40 = c40.mul(alpha);
+        c41 = c41.mul(alpha);
+        c50 = c50.mul(alpha);
+        c51 = c51.mul(alpha);
         // Stores are written out here rather than in a helper: a helper that fails to inline (the
         // loop above uses up C2's budget) makes every accumulator a heap-allocated box.
         int c1 = cIdx + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
