@@ -20,8 +20,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 /**
  * Runs JMH with its usual command-line options, then prints a Markdown table for
  * {@code bench/RESULTS.md}: the machine line, and per benchmark the median of the measurement
- * iterations, GFLOPS where the benchmark class declares {@code static long flops(Map)}, and the
- * ratio to the baseline named by its {@code static String baseline(String method)}.
+ * iterations, GFLOPS where the benchmark class declares {@code static long flops(Map)}, GB/s where
+ * it declares {@code static long bytes(Map)} (bytes moved per call), and the ratio to the baseline
+ * named by its {@code static String baseline(String method)}.
  */
 public final class Main {
     private Main() {}
@@ -73,8 +74,8 @@ public final class Main {
                     r.getPrimaryResult().getScoreUnit(), stats.getN() > 2 ? stats.getMeanErrorAt(0.999) : Double.NaN));
         }
         StringBuilder out = new StringBuilder();
-        out.append("| benchmark | params | median | ±99.9% | GFLOPS | vs baseline |\n");
-        out.append("|---|---|---:|---:|---:|---|\n");
+        out.append("| benchmark | params | median | ±99.9% | GFLOPS | GB/s | vs baseline |\n");
+        out.append("|---|---|---:|---:|---:|---:|---|\n");
         for (Row row : rows) {
             Class<?> type = load(row.benchClass);
             String gflops = "";
@@ -82,6 +83,11 @@ public final class Main {
             double seconds = toSeconds(row.median, row.unit);
             if (flops != null && seconds > 0) {
                 gflops = String.format(Locale.ROOT, "%.1f", flops / seconds / 1e9);
+            }
+            String gbs = "";
+            Long bytes = (Long) invokeStatic(type, "bytes", Map.class, row.params);
+            if (bytes != null && seconds > 0) {
+                gbs = String.format(Locale.ROOT, "%.1f", bytes / seconds / 1e9);
             }
             String ratio = "";
             String baseline = (String) invokeStatic(type, "baseline", String.class, row.method);
@@ -94,9 +100,9 @@ public final class Main {
                 }
             }
             String error = Double.isNaN(row.error) ? "" : String.format(Locale.ROOT, "%.2g", row.error);
-            out.append(String.format(Locale.ROOT, "| %s.%s | %s | %.4g %s | %s | %s | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %s.%s | %s | %.4g %s | %s | %s | %s | %s |%n",
                     type == null ? row.benchClass : type.getSimpleName(), row.method, row.params, row.median, row.unit,
-                    error, gflops, ratio));
+                    error, gflops, gbs, ratio));
         }
         return out.toString();
     }

@@ -16,6 +16,7 @@ class SpeciesTest {
         assertEquals(bits / 32, Species.INT.length());
         assertEquals(bits / 16, Species.SHORT.length());
         assertEquals(bits / 8, Species.BYTE.length());
+        assertEquals(bits / 64, Species.LONG.length());
     }
 
     @Test
