@@ -1,0 +1,170 @@
+package dev.isthmus.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Matrix-vector product, the batch-1 case of a dense layer:
+ * {@code y = alpha * op(A) * x + beta * y} with A row-major m x n (leading dimension lda), x and y
+ * contiguous. At batch 1 the cost is reading A once, so both forms stream it row by row:
+ * <ul>
+ *   <li>{@code trans = false}: y has m elements, each the dot product of a row of A with x
+ *       (weights stored out x in);</li>
+ *   <li>{@code trans = true}: y has n elements, the rows of A weighted by x and summed (weights
+ *       stored in x out), which is {@link Gemm} with one row.</li>
+ * </ul>
+ * Large products split their output over {@link Parallel}; each element is computed by one thread
+ * in a fixed order, so results do not depend on the thread count.
+ */
+public final class Gemv {
+    private static final VectorSpecies<Float> S = Species.FLOAT;
+    private static final int L = S.length();
+    /** Rows of A per parallel part are whole groups of four, and the parts are this large at least. */
+    private static final long PARALLEL_ELEMENTS = 1L << 17;
+
+    private Gemv() {}
+
+    /**
+     * Computes {@code y = alpha * op(A) * x + beta * y}; {@code beta == 0} overwrites y without
+     * reading it.
+     *
+     * @throws IllegalArgumentException on a negative size, a short array, a leading dimension
+     *                                  below n, or y overlapping A or x
+     */
+    public static void sgemv(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
+                             float[] x, int xOff, float beta, float[] y, int yOff) {
+        sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, Parallel.threads());
+    }
+
+    /** As above, split over at most {@code maxThreads} parts (tests vary it). */
+    static void sgemv(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
+                      float[] x, int xOff, float beta, float[] y, int yOff, int maxThreads) {
+        Check.size("sgemv", "m", m);
+        Check.size("sgemv", "n", n);
+        Check.matrix("sgemv", "A", m, n, a, aOff, lda);
+        int xLen = trans ? m : n;
+        int yLen = trans ? n : m;
+        Check.vector("sgemv", "x", xLen, x, xOff);
+        Check.vector("sgemv", "y", yLen, y, yOff);
+        if (yLen > 0 && y == a && m > 0 && n > 0 && yOff < aOff + (long) (m - 1) * lda + n && aOff < yOff + yLen) {
+            throw new IllegalArgumentException("sgemv: y [" + yOff + ", " + (yOff + yLen) + ") overlaps A in the same array");
+        }
+        if (y == x && xLen > 0 && yLen > 0 && yOff < xOff + xLen && xOff < yOff + yLen) {
+            throw new IllegalArgumentException("sgemv: y [" + yOff + ", " + (yOff + yLen) + ") overlaps x ["
+                    + xOff + ", " + (xOff + xLen) + ") in the same array");
+        }
+        if (trans) {
+            // y^T = x^T A: one row of C = op(A) * B with B = A as stored
+            VectorGemm.sgemm(false, false, 1, n, m, alpha, x, xOff, Math.max(1, m), a, aOff, lda, beta, y, yOff,
+                    Math.max(1, n), maxThreads);
+            return;
+        }
+        if (m == 0) {
+            return;
+        }
+        if (n == 0 || alpha == 0) {
+            for (int i = 0; i < m; i++) {
+                y[yOff + i] = beta == 0 ? 0f : beta * y[yOff + i];
+            }
+            return;
+        }
+        int groups = (m + 3) / 4;
+        int parts = (int) Math.min(Math.min(maxThreads, groups), Math.max(1, (long) m * n / PARALLEL_ELEMENTS));
+        if (parts <= 1) {
+            rows(0, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+            return;
+        }
+        Parallel.run(parts, part -> {
+            int from = (int) ((long) groups * part / parts) * 4;
+            int to = Math.min(m, (int) ((long) groups * (part + 1) / parts) * 4);
+            rows(from, to, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+        });
+    }
+
+    private static void rows(int i0, int i1, int n, float alpha, float[] a, int aOff, int lda,
+                             float[] x, int xOff, float beta, float[] y, int yOff) {
+        int i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            fourDots(n, alpha, a, aOff + i * lda, lda, x, xOff, beta, y, yOff + i);
+        }
+        for (; i < i1; i++) {
+            float dot = dot(n, a, aOff + i * lda, x, xOff);
+            y[yOff + i] = beta == 0 ? alpha * dot : alpha * dot + beta * y[yOff + i];
+        }
+    }
+
+    /** Four rows of A against x: eight accumulators, so neither loads nor FMA latency bind. */
+    private static void fourDots(int n, float alpha, float[] a, int r0, int lda, float[] x, int xOff,
+                                 float beta, float[] y, int yIdx) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S), t1 = FloatVector.zero(S);
+        FloatVector t2 = FloatVector.zero(S), t3 = FloatVector.zero(S);
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
+            FloatVector xw = FloatVector.fromArray(S, x, xOff + j + L);
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xv, s0);
+            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xv, s1);
+            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xv, s2);
+            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xv, s3);
+            t0 = FloatVector.fromArray(S, a, r0 + j + L).fma(xw, t0);
+            t1 = FloatVector.fromArray(S, a, r1 + j + L).fma(xw, t1);
+            t2 = FloatVector.fromArray(S, a, r2 + j + L).fma(xw, t2);
+            t3 = FloatVector.fromArray(S, a, r3 + j + L).fma(xw, t3);
+        }
+        if (j + L <= n) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xv, s0);
+            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xv, s1);
+            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xv, s2);
+            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xv, s3);
+            j += L;
+        }
+        float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD);
+        float d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
+        float d2 = s2.add(t2).reduceLanes(VectorOperators.ADD);
+        float d3 = s3.add(t3).reduceLanes(VectorOperators.ADD);
+        // scalar tail
+        for (; j < n; j++) {
+            float xj = x[xOff + j];
+            d0 = Math.fma(a[r0 + j], xj, d0);
+            d1 = Math.fma(a[r1 + j], xj, d1);
+            d2 = Math.fma(a[r2 + j], xj, d2);
+            d3 = Math.fma(a[r3 + j], xj, d3);
+        }
+        if (beta == 0) {
+            y[yIdx] = alpha * d0;
+            y[yIdx + 1] = alpha * d1;
+            y[yIdx + 2] = alpha * d2;
+            y[yIdx + 3] = alpha * d3;
+        } else {
+            y[yIdx] = alpha * d0 + beta * y[yIdx];
+            y[yIdx + 1] = alpha * d1 + beta * y[yIdx + 1];
+            y[yIdx + 2] = alpha * d2 + beta * y[yIdx + 2];
+            y[yIdx + 3] = alpha * d3 + beta * y[yIdx + 3];
+        }
+    }
+
+    /** One row of A against x, the same arithmetic as one row of {@link #fourDots}. */
+    private static float dot(int n, float[] a, int r0, float[] x, int xOff) {
+        FloatVector s0 = FloatVector.zero(S), t0 = FloatVector.zero(S);
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
+            t0 = FloatVector.fromArray(S, a, r0 + j + L).fma(FloatVector.fromArray(S, x, xOff + j + L), t0);
+        }
+        if (j + L <= n) {
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
+            j += L;
+        }
+        float d = s0.add(t0).reduceLanes(VectorOperators.ADD);
+        // scalar tail
+        for (; j < n; j++) {
+            d = Math.fma(a[r0 + j], x[xOff + j], d);
+        }
+        return d;
+    }
+}
