@@ -66,6 +66,27 @@ public final class Activations {
         }
     }
 
+    /**
+     * The GEMM epilogue: {@code y[i] = f(y[i] + bias[i])} in place over n elements ({@code bias} may
+     * be null). Arguments were checked by the caller.
+     */
+    static void biasThenActivation(float[] y, int yOff, float[] bias, int biasOff, int n, Activation f) {
+        if (bias != null) {
+            int bound = S.loopBound(n);
+            for (int i = 0; i < bound; i += S.length()) {
+                FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, bias, biasOff + i))
+                        .intoArray(y, yOff + i);
+            }
+            // scalar tail
+            for (int i = bound; i < n; i++) {
+                y[yOff + i] += bias[biasOff + i];
+            }
+        }
+        if (f.kind() != Activation.Kind.IDENTITY) {
+            forward(f, y, yOff, y, yOff, n);
+        }
+    }
+
     // Each body handles whole vectors and returns where the scalar tail starts.
 
     private static int reluBody(float[] x, int xOff, float[] y, int yOff, int n) {

@@ -24,7 +24,35 @@ public final class Gemm {
                              float beta, float[] c, int cOff, int ldc) {
         check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                Parallel.threads());
+                null, 0, Activation.IDENTITY, Parallel.threads());
+    }
+
+    /**
+     * The inference form with a fused epilogue: {@code C = f(alpha * op(A) * op(B) + beta * C + bias)},
+     * where {@code bias} (n floats from {@code biasOff}, or null) is added to every row and f is
+     * applied to every element, by each thread on the part of C it has just computed.
+     *
+     * @throws IllegalArgumentException as {@link #sgemm(boolean, boolean, int, int, int, float, float[], int,
+     *                                  int, float[], int, int, float, float[], int, int)}, or when bias is
+     *                                  too short or the activation is null
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc,
+                             float[] bias, int biasOff, Activation activation) {
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        checkEpilogue("sgemm", n, bias, biasOff, activation);
+        VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                bias, biasOff, activation, Parallel.threads());
+    }
+
+    static void checkEpilogue(String op, int n, float[] bias, int biasOff, Activation activation) {
+        if (activation == null) {
+            throw new IllegalArgumentException(op + ": activation must not be null (use Activation.IDENTITY)");
+        }
+        if (bias != null) {
+            Check.vector(op, "bias", n, bias, biasOff);
+        }
     }
 
     static void check(boolean transA, boolean transB, int m, int n, int k,

@@ -34,12 +34,27 @@ public final class Gemv {
      */
     public static void sgemv(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
                              float[] x, int xOff, float beta, float[] y, int yOff) {
-        sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, Parallel.threads());
+        sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, null, 0, Activation.IDENTITY,
+                Parallel.threads());
+    }
+
+    /**
+     * The batch-1 layer with a fused epilogue: {@code y = f(alpha * op(A) * x + beta * y + bias)},
+     * with {@code bias} (one float per element of y, or null) and f applied by the thread that
+     * computed each element.
+     */
+    public static void sgemv(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
+                             float[] x, int xOff, float beta, float[] y, int yOff,
+                             float[] bias, int biasOff, Activation activation) {
+        Gemm.checkEpilogue("sgemv", trans ? n : m, bias, biasOff, activation);
+        sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, bias, biasOff, activation,
+                Parallel.threads());
     }
 
     /** As above, split over at most {@code maxThreads} parts (tests vary it). */
     static void sgemv(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
-                      float[] x, int xOff, float beta, float[] y, int yOff, int maxThreads) {
+                      float[] x, int xOff, float beta, float[] y, int yOff,
+                      float[] bias, int biasOff, Activation f, int maxThreads) {
         Check.size("sgemv", "m", m);
         Check.size("sgemv", "n", n);
         Check.matrix("sgemv", "A", m, n, a, aOff, lda);
@@ -57,7 +72,7 @@ public final class Gemv {
         if (trans) {
             // y^T = x^T A: one row of C = op(A) * B with B = A as stored
             VectorGemm.sgemm(false, false, 1, n, m, alpha, x, xOff, Math.max(1, m), a, aOff, lda, beta, y, yOff,
-                    Math.max(1, n), maxThreads);
+                    Math.max(1, n), bias, biasOff, f, maxThreads);
             return;
         }
         if (m == 0) {
@@ -67,18 +82,21 @@ public final class Gemv {
             for (int i = 0; i < m; i++) {
                 y[yOff + i] = beta == 0 ? 0f : beta * y[yOff + i];
             }
+            Activations.biasThenActivation(y, yOff, bias, biasOff, m, f);
             return;
         }
         int groups = (m + 3) / 4;
         int parts = (int) Math.min(Math.min(maxThreads, groups), Math.max(1, (long) m * n / PARALLEL_ELEMENTS));
         if (parts <= 1) {
             rows(0, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+            Activations.biasThenActivation(y, yOff, bias, biasOff, m, f);
             return;
         }
         Parallel.run(parts, part -> {
             int from = (int) ((long) groups * part / parts) * 4;
             int to = Math.min(m, (int) ((long) groups * (part + 1) / parts) * 4);
             rows(from, to, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+            Activations.biasThenActivation(y, yOff + from, bias, biasOff + from, to - from, f);
         });
     }
 

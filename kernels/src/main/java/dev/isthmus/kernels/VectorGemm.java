@@ -46,11 +46,21 @@ final class VectorGemm {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, int maxThreads) {
+        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                null, 0, Activation.IDENTITY, maxThreads);
+    }
+
+    /** With the epilogue {@code C = f(C + bias)} applied by each part to what it computed. */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc,
+                      float[] bias, int biasOff, Activation f, int maxThreads) {
         if (m == 0 || n == 0) {
             return;
         }
         if (k == 0 || alpha == 0) {
             scale(m, n, beta, c, cOff, ldc);
+            epilogue(0, m, 0, n, c, cOff, ldc, bias, biasOff, f);
             return;
         }
         int threads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : maxThreads;
@@ -59,11 +69,13 @@ final class VectorGemm {
             int parts = Math.min(threads, units);
             if (parts <= 1) {
                 SkinnyGemm.columns(transA, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                epilogue(0, m, 0, n, c, cOff, ldc, bias, biasOff, f);
             } else {
                 Parallel.run(parts, part -> {
                     int from = (int) ((long) units * part / parts) * SkinnyGemm.BLOCK;
                     int to = Math.min(n, (int) ((long) units * (part + 1) / parts) * SkinnyGemm.BLOCK);
                     SkinnyGemm.columns(transA, m, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    epilogue(0, m, from, to, c, cOff, ldc, bias, biasOff, f);
                 });
             }
             return;
@@ -73,6 +85,7 @@ final class VectorGemm {
         int parts = Math.min(threads, units);
         if (parts <= 1) {
             region(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            epilogue(0, m, 0, n, c, cOff, ldc, bias, biasOff, f);
             return;
         }
         Parallel.run(parts, part -> {
@@ -81,11 +94,24 @@ final class VectorGemm {
             if (byColumns) {
                 region(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k, alpha,
                         a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                epilogue(0, m, from * NR, Math.min(n, to * NR), c, cOff, ldc, bias, biasOff, f);
             } else {
                 region(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k, alpha,
                         a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                epilogue(from * MR, Math.min(m, to * MR), 0, n, c, cOff, ldc, bias, biasOff, f);
             }
         });
+    }
+
+    /** {@code C = f(C + bias)} over rows [m0, m1) and columns [n0, n1); nothing when there is no epilogue. */
+    private static void epilogue(int m0, int m1, int n0, int n1, float[] c, int cOff, int ldc,
+                                 float[] bias, int biasOff, Activation f) {
+        if (bias == null && f.kind() == Activation.Kind.IDENTITY) {
+            return;
+        }
+        for (int i = m0; i < m1; i++) {
+            Activations.biasThenActivation(c, cOff + i * ldc + n0, bias, biasOff + n0, n1 - n0, f);
+        }
     }
 
     /** {@code C = beta * C} over the whole m x n window; beta == 0 writes zeros without reading. */

@@ -165,4 +165,54 @@ class GemmTest {
             assertTrue(e.getMessage().contains(s), e.getMessage());
         }
     }
+
+    /** m=3 runs the skinny path, m=97 the packed one; with 2 threads each splits. */
+    @ParameterizedTest(name = "m={0} n={1} threads={2} {3}")
+    @MethodSource("epilogueCases")
+    void epilogueEqualsProductThenBiasThenActivation(int m, int n, int threads, Activation f) {
+        int k = 300;
+        Case plain = random(m, n, k, false, false, m + n);
+        Case fused = plain.copy();
+        float[] bias = new float[n + 3];
+        SplittableRandom r = new SplittableRandom(4);
+        for (int j = 0; j < bias.length; j++) {
+            bias[j] = (float) r.nextDouble(-2, 2);
+        }
+        VectorGemm.sgemm(false, false, m, n, k, 0.5f, plain.a, plain.aOff, plain.lda, plain.b, plain.bOff, plain.ldb,
+                0.25f, plain.c, plain.cOff, plain.ldc, threads);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int idx = plain.cOff + i * plain.ldc + j;
+                plain.c[idx] = ScalarActivations.value(f, plain.c[idx] + bias[3 + j]);
+            }
+        }
+        VectorGemm.sgemm(false, false, m, n, k, 0.5f, fused.a, fused.aOff, fused.lda, fused.b, fused.bOff, fused.ldb,
+                0.25f, fused.c, fused.cOff, fused.ldc, bias, 3, f, threads);
+        for (int i = 0; i < fused.c.length; i++) {
+            assertEquals(plain.c[i], fused.c[i], 4 * Math.ulp(plain.c[i]) + 1e-6f, "C at " + i);
+        }
+    }
+
+    static Stream<Arguments> epilogueCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (int[] mn : new int[][] {{3, 70}, {97, 130}, {40, 10}}) {
+            for (int threads : new int[] {1, 2}) {
+                for (Activation f : List.of(Activation.IDENTITY, Activation.RELU, Activation.SIGMOID, Activation.elu(1f))) {
+                    out.add(Arguments.of(mn[0], mn[1], threads, f));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @Test
+    void epilogueArgumentsAreChecked() {
+        float[] a = new float[6];
+        float[] b = new float[6];
+        float[] c = new float[4];
+        assertMessage("bias", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2,
+                new float[1], 0, Activation.RELU));
+        assertMessage("activation", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2,
+                null, 0, null));
+    }
 }

@@ -78,8 +78,8 @@ class GemvTest {
         float[] x = random(trans ? m : n, 2);
         float[] one = new float[trans ? n : m];
         float[] three = new float[one.length];
-        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, one, 0, 1);
-        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, three, 0, 3);
+        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, one, 0, null, 0, Activation.IDENTITY, 1);
+        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, three, 0, null, 0, Activation.IDENTITY, 3);
         assertArrayEquals(one, three);
     }
 
@@ -112,5 +112,29 @@ class GemvTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Gemv.sgemv(false, 2, 2, 1f, shared, 0, 2, shared, 4, 0f, shared, 5));
         assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "trans={0} threads={1}")
+    @MethodSource("epilogueCases")
+    void epilogueEqualsProductThenBiasThenActivation(boolean trans, int threads) {
+        int m = 1021;
+        int n = 300;
+        float[] a = random(m * n, 3);
+        float[] x = random(trans ? m : n, 4);
+        float[] bias = random((trans ? n : m) + 2, 6);
+        float[] plain = new float[trans ? n : m];
+        float[] fused = new float[plain.length];
+        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, plain, 0, null, 0, Activation.IDENTITY, threads);
+        for (int i = 0; i < plain.length; i++) {
+            plain[i] = ScalarActivations.value(Activation.TANH, plain[i] + bias[2 + i]);
+        }
+        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, fused, 0, bias, 2, Activation.TANH, threads);
+        for (int i = 0; i < plain.length; i++) {
+            assertEquals(plain[i], fused[i], 4 * Math.ulp(plain[i]) + 1e-7f, "y[" + i + "]");
+        }
+    }
+
+    static Stream<Arguments> epilogueCases() {
+        return Stream.of(Arguments.of(false, 1), Arguments.of(false, 2), Arguments.of(true, 1), Arguments.of(true, 2));
     }
 }
