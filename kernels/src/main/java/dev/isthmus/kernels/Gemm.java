@@ -46,6 +46,31 @@ public final class Gemm {
                 bias, biasOff, activation, Parallel.threads());
     }
 
+    /**
+     * The inference form with weights packed once: {@code C = f(alpha * op(A) * B + beta * C + bias)}
+     * where B is a {@link PackedMatrix} (k x n) and op(A) is m x k.
+     *
+     * @throws IllegalArgumentException on a null B, or as the other forms
+     */
+    public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b,
+                             float beta, float[] c, int cOff, int ldc,
+                             float[] bias, int biasOff, Activation activation) {
+        if (b == null) {
+            throw new IllegalArgumentException("sgemm: the packed B is null");
+        }
+        int n = b.columns();
+        int k = b.rows();
+        Check.size("sgemm", "m", m);
+        Check.matrix("sgemm", "A", transA ? k : m, transA ? m : k, a, aOff, lda);
+        Check.matrix("sgemm", "C", m, n, c, cOff, ldc);
+        if (m > 0 && n > 0) {
+            noOverlap("A", a, aOff, transA ? k : m, transA ? m : k, lda, c, cOff, cOff + (long) (m - 1) * ldc + n);
+        }
+        checkEpilogue("sgemm", n, bias, biasOff, activation);
+        VectorGemm.sgemm(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, bias, biasOff, activation,
+                Parallel.threads());
+    }
+
     static void checkEpilogue(String op, int n, float[] bias, int biasOff, Activation activation) {
         if (activation == null) {
             throw new IllegalArgumentException(op + ": activation must not be null (use Activation.IDENTITY)");

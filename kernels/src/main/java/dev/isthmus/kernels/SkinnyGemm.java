@@ -24,8 +24,8 @@ final class SkinnyGemm {
     private static final int L = S.length();
     /** Columns of one full block; parallel splits fall on multiples of it. */
     static final int BLOCK = 4 * L;
-    /** Per-thread lanes of the last, partial vector of columns: four rows of one vector. */
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[4 * L]);
+    /** Per-thread lanes of a partial block of columns: up to four rows of one panel. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[4 * VectorGemm.NR]);
 
     private SkinnyGemm() {}
 
@@ -162,7 +162,7 @@ final class SkinnyGemm {
     private static void fourRowsVector(int rows, float[] a, int a0, int a1, int a2, int a3, int pStride, int j,
                                        int n1, int k, float alpha, float[] b, int bOff, int ldb, float beta,
                                        float[] c, int c0, int ldc) {
-        int pVector = vectorRows(b.length, bOff + j, ldb, k);
+        int pVector = vectorRows(bOff + (long) (k - 1) * ldb + n1, bOff + j, ldb, k);
         FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
         FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
         FloatVector t0 = FloatVector.zero(S), t1 = FloatVector.zero(S);
@@ -209,7 +209,7 @@ final class SkinnyGemm {
     /** One row of A times B, columns [j, min(j + L, n1)), without masks (see {@link #fourRowsVector}). */
     private static void oneRowVector(float[] a, int a0, int pStride, int j, int n1, int k, float alpha,
                                      float[] b, int bOff, int ldb, float beta, float[] c, int c0) {
-        int pVector = vectorRows(b.length, bOff + j, ldb, k);
+        int pVector = vectorRows(bOff + (long) (k - 1) * ldb + n1, bOff + j, ldb, k);
         FloatVector s = FloatVector.zero(S), t = FloatVector.zero(S);
         FloatVector u = FloatVector.zero(S), v = FloatVector.zero(S);
         int bi = bOff + j;
@@ -229,9 +229,13 @@ final class SkinnyGemm {
         finishLanes(sums, 0, Math.min(L, n1 - j), a, a0, pStride, p, k, alpha, b, bOff + j, ldb, beta, c, c0 + j);
     }
 
-    /** How many rows p of B, from 0, have a full vector at {@code start + p * ldb} inside the array. */
-    private static int vectorRows(int length, int start, int ldb, int k) {
-        long room = (long) length - start - L;
+    /**
+     * How many rows p of B, from 0, have a full vector at {@code start + p * ldb} before {@code end},
+     * the end of the matrix itself. Not the end of the array: the same matrix in a longer buffer
+     * must round the same way.
+     */
+    private static int vectorRows(long end, int start, int ldb, int k) {
+        long room = end - start - L;
         return room < 0 ? 0 : (int) Math.min(k, room / ldb + 1);
     }
 
@@ -279,5 +283,121 @@ final class SkinnyGemm {
         s1.intoArray(c, c0 + j + L);
         s2.intoArray(c, c0 + j + 2 * L);
         s3.intoArray(c, c0 + j + 3 * L);
+    }
+
+    /**
+     * Columns [n0, n1) of {@code C = alpha * op(A) * B + beta * C} with B pre-packed; n0 is a
+     * multiple of the panel width. Panels are contiguous, so each p reads two adjacent vectors.
+     */
+    static void panels(boolean transA, int m, int n0, int n1, float alpha, float[] a, int aOff, int lda,
+                       PackedMatrix b, float beta, float[] c, int cOff, int ldc) {
+        int rowStride = transA ? 1 : lda;
+        int pStride = transA ? lda : 1;
+        for (int i = 0; i < m; i += 4) {
+            int rows = Math.min(4, m - i);
+            int a0 = aOff + i * rowStride;
+            int a1 = rows > 1 ? a0 + rowStride : a0;
+            int a2 = rows > 2 ? a1 + rowStride : a1;
+            int a3 = rows > 3 ? a2 + rowStride : a2;
+            for (int j = n0; j < n1; j += VectorGemm.NR) {
+                if (rows == 1) {
+                    onePanelRow(a, a0, pStride, b, j, n1, alpha, beta, c, cOff + i * ldc);
+                } else {
+                    fourPanelRows(rows, a, a0, a1, a2, a3, pStride, b, j, n1, alpha, beta, c, cOff + i * ldc, ldc);
+                }
+            }
+        }
+    }
+
+    /** Up to four rows of A times the panel of B at column j (two vectors wide). */
+    private static void fourPanelRows(int rows, float[] a, int a0, int a1, int a2, int a3, int pStride,
+                                      PackedMatrix b, int j, int n1, float alpha, float beta,
+                                      float[] c, int c0, int ldc) {
+        float[] data = b.data;
+        int k = b.rows();
+        int jb = j / VectorGemm.NC * VectorGemm.NC;
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+        for (int pc = 0; pc < k; pc += VectorGemm.KC) {
+            int kc = Math.min(VectorGemm.KC, k - pc);
+            int bi = b.offset(jb, pc) + (j - jb) / VectorGemm.NR * kc * VectorGemm.NR;
+            int ap = pc * pStride;
+            for (int p = 0; p < kc; p++, bi += VectorGemm.NR, ap += pStride) {
+                FloatVector b0 = FloatVector.fromArray(S, data, bi);
+                FloatVector b1 = FloatVector.fromArray(S, data, bi + L);
+                FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+                s00 = x.fma(b0, s00);
+                s01 = x.fma(b1, s01);
+                x = FloatVector.broadcast(S, a[a1 + ap]);
+                s10 = x.fma(b0, s10);
+                s11 = x.fma(b1, s11);
+                x = FloatVector.broadcast(S, a[a2 + ap]);
+                s20 = x.fma(b0, s20);
+                s21 = x.fma(b1, s21);
+                x = FloatVector.broadcast(S, a[a3 + ap]);
+                s30 = x.fma(b0, s30);
+                s31 = x.fma(b1, s31);
+            }
+        }
+        // through the scratch lanes, then only the real rows and columns are written
+        float[] sums = SCRATCH.get();
+        int nr = VectorGemm.NR;
+        s00.intoArray(sums, 0);
+        s01.intoArray(sums, L);
+        s10.intoArray(sums, nr);
+        s11.intoArray(sums, nr + L);
+        s20.intoArray(sums, 2 * nr);
+        s21.intoArray(sums, 2 * nr + L);
+        s30.intoArray(sums, 3 * nr);
+        s31.intoArray(sums, 3 * nr + L);
+        storeRows(sums, rows, Math.min(nr, n1 - j), alpha, beta, c, c0 + j, ldc);
+    }
+
+    /** One row of A times the panel of B at column j, even and odd p in separate chains. */
+    private static void onePanelRow(float[] a, int a0, int pStride, PackedMatrix b, int j, int n1,
+                                    float alpha, float beta, float[] c, int c0) {
+        float[] data = b.data;
+        int k = b.rows();
+        int jb = j / VectorGemm.NC * VectorGemm.NC;
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S), t1 = FloatVector.zero(S);
+        for (int pc = 0; pc < k; pc += VectorGemm.KC) {
+            int kc = Math.min(VectorGemm.KC, k - pc);
+            int bi = b.offset(jb, pc) + (j - jb) / VectorGemm.NR * kc * VectorGemm.NR;
+            int ap = a0 + pc * pStride;
+            int p = 0;
+            for (; p + 1 < kc; p += 2, bi += 2 * VectorGemm.NR, ap += 2 * pStride) {
+                FloatVector x = FloatVector.broadcast(S, a[ap]);
+                s0 = x.fma(FloatVector.fromArray(S, data, bi), s0);
+                s1 = x.fma(FloatVector.fromArray(S, data, bi + L), s1);
+                FloatVector y = FloatVector.broadcast(S, a[ap + pStride]);
+                t0 = y.fma(FloatVector.fromArray(S, data, bi + VectorGemm.NR), t0);
+                t1 = y.fma(FloatVector.fromArray(S, data, bi + VectorGemm.NR + L), t1);
+            }
+            if (p < kc) {
+                FloatVector x = FloatVector.broadcast(S, a[ap]);
+                s0 = x.fma(FloatVector.fromArray(S, data, bi), s0);
+                s1 = x.fma(FloatVector.fromArray(S, data, bi + L), s1);
+            }
+        }
+        float[] sums = SCRATCH.get();
+        s0.add(t0).intoArray(sums, 0);
+        s1.add(t1).intoArray(sums, L);
+        storeRows(sums, 1, Math.min(VectorGemm.NR, n1 - j), alpha, beta, c, c0 + j, 0);
+    }
+
+    /** {@code c = alpha * sum + beta * c} for {@code rows} rows of {@code cols} sums (row stride NR in sums). */
+    private static void storeRows(float[] sums, int rows, int cols, float alpha, float beta,
+                                  float[] c, int cIdx, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            int row = cIdx + r * ldc;
+            int at = r * VectorGemm.NR;
+            for (int q = 0; q < cols; q++) {
+                float out = alpha * sums[at + q];
+                c[row + q] = beta == 0 ? out : out + beta * c[row + q];
+            }
+        }
     }
 }

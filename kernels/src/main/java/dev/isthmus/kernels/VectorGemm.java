@@ -55,6 +55,26 @@ final class VectorGemm {
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc,
                       float[] bias, int biasOff, Activation f, int maxThreads) {
+        product(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc,
+                bias, biasOff, f, maxThreads);
+    }
+
+    /** With B pre-packed: {@code C = f(alpha * op(A) * B + beta * C + bias)}. */
+    static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b,
+                      float beta, float[] c, int cOff, int ldc,
+                      float[] bias, int biasOff, Activation f, int maxThreads) {
+        product(transA, false, m, b.columns(), b.rows(), alpha, a, aOff, lda, null, 0, 0, b, beta, c, cOff, ldc,
+                bias, biasOff, f, maxThreads);
+    }
+
+    /**
+     * Chooses the kernel (no packing for few rows or narrow B, else the packed one) and splits C
+     * over the threads; B is {@code b} as stored, or {@code packed} when that is not null.
+     */
+    private static void product(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedMatrix packed,
+                                float beta, float[] c, int cOff, int ldc,
+                                float[] bias, int biasOff, Activation f, int maxThreads) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -65,42 +85,54 @@ final class VectorGemm {
         }
         int threads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : maxThreads;
         if (!transB && (m <= SKINNY_ROWS || n < NR)) {
-            int units = (n + SkinnyGemm.BLOCK - 1) / SkinnyGemm.BLOCK;
+            // splits fall on whole blocks so each column's summation order is fixed
+            int block = packed == null ? SkinnyGemm.BLOCK : NR;
+            int units = (n + block - 1) / block;
             int parts = Math.min(threads, units);
             if (parts <= 1) {
-                SkinnyGemm.columns(transA, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                epilogue(0, m, 0, n, c, cOff, ldc, bias, biasOff, f);
-            } else {
-                Parallel.run(parts, part -> {
-                    int from = (int) ((long) units * part / parts) * SkinnyGemm.BLOCK;
-                    int to = Math.min(n, (int) ((long) units * (part + 1) / parts) * SkinnyGemm.BLOCK);
-                    SkinnyGemm.columns(transA, m, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                    epilogue(0, m, from, to, c, cOff, ldc, bias, biasOff, f);
-                });
+                // no lambda on this path: batch-1 calls must not allocate
+                skinny(transA, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc,
+                        bias, biasOff, f);
+                return;
             }
+            Parallel.run(parts, part -> {
+                int from = (int) ((long) units * part / parts) * block;
+                int to = Math.min(n, (int) ((long) units * (part + 1) / parts) * block);
+                skinny(transA, m, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc,
+                        bias, biasOff, f);
+            });
             return;
         }
         boolean byColumns = n >= m || m < 2 * MR * threads;
         int units = byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
         int parts = Math.min(threads, units);
         if (parts <= 1) {
-            region(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            region(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc);
             epilogue(0, m, 0, n, c, cOff, ldc, bias, biasOff, f);
             return;
         }
         Parallel.run(parts, part -> {
             int from = (int) ((long) units * part / parts);
             int to = (int) ((long) units * (part + 1) / parts);
-            if (byColumns) {
-                region(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k, alpha,
-                        a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                epilogue(0, m, from * NR, Math.min(n, to * NR), c, cOff, ldc, bias, biasOff, f);
-            } else {
-                region(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k, alpha,
-                        a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                epilogue(from * MR, Math.min(m, to * MR), 0, n, c, cOff, ldc, bias, biasOff, f);
-            }
+            int m0 = byColumns ? 0 : from * MR;
+            int m1 = byColumns ? m : Math.min(m, to * MR);
+            int n0 = byColumns ? from * NR : 0;
+            int n1 = byColumns ? Math.min(n, to * NR) : n;
+            region(transA, transB, m0, m1, n0, n1, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc);
+            epilogue(m0, m1, n0, n1, c, cOff, ldc, bias, biasOff, f);
         });
+    }
+
+    /** Columns [n0, n1) by the kernels without A packing, then the epilogue on them. */
+    private static void skinny(boolean transA, int m, int n0, int n1, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedMatrix packed,
+                               float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff, Activation f) {
+        if (packed == null) {
+            SkinnyGemm.columns(transA, m, n0, n1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            SkinnyGemm.panels(transA, m, n0, n1, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
+        }
+        epilogue(0, m, n0, n1, c, cOff, ldc, bias, biasOff, f);
     }
 
     /** {@code C = f(C + bias)} over rows [m0, m1) and columns [n0, n1); nothing when there is no epilogue. */
@@ -128,26 +160,40 @@ final class VectorGemm {
         }
     }
 
-    /** One thread's share: rows [m0, m1) and columns [n0, n1) of C. */
+    /**
+     * One thread's share: rows [m0, m1) and columns [n0, n1) of C. Column blocks follow the global
+     * NC grid, so a share that starts inside one lines up with a {@link PackedMatrix}; B comes from
+     * {@code packed} when given, else it is packed here.
+     */
     private static void region(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, float alpha,
-                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedMatrix packed,
                                float beta, float[] c, int cOff, int ldc) {
         Workspace ws = WORKSPACE.get();
         if (beta != 0 && beta != 1) {
             scale(m1 - m0, n1 - n0, beta, c, cOff + m0 * ldc + n0, ldc);
         }
-        for (int jc = n0; jc < n1; jc += NC) {
-            int nc = Math.min(NC, n1 - jc);
+        for (int jb = n0 / NC * NC; jb < n1; jb += NC) {
+            int jc = Math.max(n0, jb);
+            int nc = Math.min(n1, jb + NC) - jc;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b);
+                float[] bp;
+                int bBase;
+                if (packed == null) {
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, 0);
+                    bp = ws.b;
+                    bBase = 0;
+                } else {
+                    bp = packed.data;
+                    bBase = packed.offset(jb, pc) + (jc - jb) / NR * kc * NR;
+                }
                 boolean overwrite = pc == 0 && beta == 0;
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
-                        int bPanel = (jr / NR) * kc * NR;
+                        int bPanel = bBase + (jr / NR) * kc * NR;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             // A transposed: a full panel's MR values for each p are contiguous in A
@@ -158,10 +204,10 @@ final class VectorGemm {
                             int aStride = inPlace ? lda : MR;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
                             if (rows == MR && cols == NR) {
-                                kernel(ap, aIdx, aStride, ws.b, bPanel, kc, alpha, c, cIdx, ldc, overwrite);
+                                kernel(ap, aIdx, aStride, bp, bPanel, kc, alpha, c, cIdx, ldc, overwrite);
                             } else {
                                 java.util.Arrays.fill(ws.tile, 0f);
-                                kernel(ap, aIdx, aStride, ws.b, bPanel, kc, alpha, ws.tile, 0, NR, true);
+                                kernel(ap, aIdx, aStride, bp, bPanel, kc, alpha, ws.tile, 0, NR, true);
                                 storeEdge(ws.tile, rows, cols, c, cIdx, ldc, overwrite);
                             }
                         }
@@ -219,11 +265,11 @@ final class VectorGemm {
      * Packs rows [pc, pc + kc) and columns [jc, jc + nc) of op(B) into panels of NR columns:
      * panel j holds, for each p, the NR values of row p (zeros past the last column).
      */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                              float[] dst) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                      float[] dst, int dstOff) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int panel = (jr / NR) * kc * NR;
+            int panel = dstOff + (jr / NR) * kc * NR;
             if (transB) {
                 // B is stored n x k: a column of op(B) is contiguous. Four at a time give four
                 // independent read streams and adjacent writes.

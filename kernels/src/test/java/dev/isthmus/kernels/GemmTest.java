@@ -215,4 +215,24 @@ class GemmTest {
         assertMessage("activation", () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2,
                 null, 0, null));
     }
+
+    @Test
+    void theSameMatrixInALongerArrayRoundsTheSame() {
+        int m = 4, n = 63, k = 27;
+        float[] a = new float[m * k];
+        float[] tight = new float[k * n];
+        SplittableRandom r = new SplittableRandom(12);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < tight.length; i++) {
+            tight[i] = (float) r.nextDouble(-1, 1);
+        }
+        float[] roomy = java.util.Arrays.copyOf(tight, tight.length + 5);
+        float[] c1 = new float[m * n];
+        float[] c2 = new float[m * n];
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, tight, 0, n, 0f, c1, 0, n);
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, roomy, 0, n, 0f, c2, 0, n);
+        assertArrayEquals(c1, c2);
+    }
 }
