@@ -49,4 +49,17 @@ final class Check {
                     + "): use the same offset (in place) or disjoint ranges");
         }
     }
+
+    /**
+     * {@code out[outOff, outOff + outLen)} and {@code in[inOff, inOff + inLen)} share no element, not
+     * even in place: for outputs written while inputs are still being read (statistics, im2col
+     * columns, pooling, optimizer state).
+     */
+    static void disjoint(String op, String outName, float[] out, int outOff, int outLen,
+                         String inName, float[] in, int inOff, int inLen) {
+        if (out == in && outLen > 0 && inLen > 0 && outOff < inOff + (long) inLen && inOff < outOff + (long) outLen) {
+            throw new IllegalArgumentException(op + ": " + outName + " [" + outOff + ", " + (outOff + (long) outLen)
+                    + ") overlaps " + inName + " [" + inOff + ", " + (inOff + (long) inLen) + ") in the same array");
+        }
+    }
 }

@@ -236,35 +236,27 @@ public final class Optimizers {
         }
         checkState("adam", "m", m, mOff, n, param, paramOff, grad, gradOff);
         checkState("adam", "v", v, vOff, n, param, paramOff, grad, gradOff);
-        disjoint("adam", "v", v, vOff, "m", m, mOff, n);
+        Check.disjoint("adam", "v", v, vOff, n, "m", m, mOff, n);
     }
 
     private static void checkArrays(String op, float[] param, int paramOff, float[] grad, int gradOff, int n) {
         Check.size(op, "n", n);
         Check.vector(op, "param", n, param, paramOff);
         Check.vector(op, "grad", n, grad, gradOff);
-        disjoint(op, "param", param, paramOff, "grad", grad, gradOff, n);
+        Check.disjoint(op, "param", param, paramOff, n, "grad", grad, gradOff, n);
     }
 
     private static void checkState(String op, String name, float[] state, int stateOff, int n,
                                    float[] param, int paramOff, float[] grad, int gradOff) {
         Check.vector(op, name, n, state, stateOff);
-        disjoint(op, name, state, stateOff, "param", param, paramOff, n);
-        disjoint(op, name, state, stateOff, "grad", grad, gradOff, n);
+        Check.disjoint(op, name, state, stateOff, n, "param", param, paramOff, n);
+        Check.disjoint(op, name, state, stateOff, n, "grad", grad, gradOff, n);
     }
 
     /**
      * Two ranges of one array must not share an element: unlike an activation's output, an optimizer's
      * outputs are read back as different quantities, so even the same offset is a mistake.
      */
-    private static void disjoint(String op, String aName, float[] a, int aOff, String bName, float[] b, int bOff,
-                                 int n) {
-        if (a == b && n > 0 && aOff < bOff + n && bOff < aOff + n) {
-            throw new IllegalArgumentException(op + ": " + aName + " [" + aOff + ", " + (aOff + n) + ") overlaps "
-                    + bName + " [" + bOff + ", " + (bOff + n) + ") in the same array: they must be disjoint");
-        }
-    }
-
     private static void learningRate(String op, float lr) {
         if (!(lr >= 0f) || lr == Float.POSITIVE_INFINITY) {
             throw new IllegalArgumentException(op + ": lr must be finite and >= 0, got " + lr);
