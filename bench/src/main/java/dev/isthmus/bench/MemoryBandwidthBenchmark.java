@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * over one array, on one thread, at sizes that sit in L1 (48 KiB per core here), L2 (2 MiB), L3
  * (260 MiB shared) and DRAM. {@code read} sums the array (loads only, four accumulators);
  * {@code scale} reads and writes it back ({@code x = 0.5 * x + 1}, one load and one store per
- * element). The GB/s column counts the bytes each moves.
+ * element). The report's GB/s column counts one pass over the array: for {@code scale}, which
+ * also writes it back, the traffic is twice the figure shown.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +42,7 @@ public class MemoryBandwidthBenchmark {
 
     float[] x;
 
-    /** scale moves twice the bytes of read; both are counted per method by the report's bytes(). */
+    /** One pass over the array. */
     public static long bytes(Map<String, String> params) {
         return 4L * Long.parseLong(params.get("n"));
     }
