@@ -5,7 +5,6 @@ import dev.isthmus.blas.Layout;
 import dev.isthmus.blas.Transpose;
 import dev.isthmus.kernels.Gemm;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -70,16 +69,9 @@ public class GemmShapesBenchmark {
         k = Integer.parseInt(s[2]);
         transA = s[3].equals("T");
         transB = s[4].equals("T");
-        SplittableRandom random = new SplittableRandom(11);
-        a = new float[m * k];
-        b = new float[k * n];
+        a = Inputs.uniform(m * k, 11);
+        b = Inputs.uniform(k * n, 12);
         c = new float[m * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) random.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) random.nextDouble(-1, 1);
-        }
         float[] expected = openblas().clone();
         float[] got = vector();
         for (int i = 0; i < got.length; i++) {

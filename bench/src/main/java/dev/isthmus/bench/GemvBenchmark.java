@@ -5,7 +5,6 @@ import dev.isthmus.blas.Layout;
 import dev.isthmus.blas.Transpose;
 import dev.isthmus.kernels.Gemv;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -72,16 +71,9 @@ public class GemvBenchmark {
         m = Integer.parseInt(s[0]);
         n = Integer.parseInt(s[1]);
         trans = Boolean.parseBoolean(s[2]);
-        SplittableRandom random = new SplittableRandom(5);
-        a = new float[m * n];
-        x = new float[trans ? m : n];
+        a = Inputs.uniform(m * n, 5);
+        x = Inputs.uniform(trans ? m : n, 6);
         y = new float[trans ? n : m];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) random.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextDouble(-1, 1);
-        }
         float[] expected = openblas().clone();
         float[] got = vector();
         for (int i = 0; i < got.length; i++) {

@@ -5,7 +5,6 @@ import dev.isthmus.blas.Layout;
 import dev.isthmus.blas.Transpose;
 import dev.isthmus.kernels.Gemm;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,14 +58,9 @@ public class SgemmBenchmark {
     @Setup
     public void setup() {
         ForkSetup.pin(coretype, threads);
-        SplittableRandom random = new SplittableRandom(42);
-        a = new float[n * n];
-        b = new float[n * n];
+        a = Inputs.uniform(n * n, 42);
+        b = Inputs.uniform(n * n, 43);
         c = new float[n * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) random.nextDouble(-1, 1);
-            b[i] = (float) random.nextDouble(-1, 1);
-        }
         // Both methods must compute the same product before either is timed.
         float[] expected = naive().clone();
         agree("OpenBLAS", openblas(), expected);

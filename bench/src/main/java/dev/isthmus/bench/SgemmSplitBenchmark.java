@@ -14,7 +14,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,14 +65,9 @@ public class SgemmSplitBenchmark {
     @Setup
     public void setup() {
         ForkSetup.pin(coretype, threads);
-        SplittableRandom random = new SplittableRandom(3);
-        a = new float[n * n];
-        b = new float[n * n];
+        a = Inputs.uniform(n * n, 3);
+        b = Inputs.uniform(n * n, 4);
         c = new float[n * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) random.nextDouble(-1, 1);
-            b[i] = (float) random.nextDouble(-1, 1);
-        }
         SymbolLookup lib = SymbolLookup.libraryLookup(Blas.libraryPath().orElseThrow(), Arena.global());
         sgemm = Linker.nativeLinker().downcallHandle(lib.findOrThrow("cblas_sgemm"), FunctionDescriptor.ofVoid(
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,
