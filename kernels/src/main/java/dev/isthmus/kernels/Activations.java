@@ -72,15 +72,7 @@ public final class Activations {
      */
     static void biasThenActivation(float[] y, int yOff, float[] bias, int biasOff, int n, Activation f) {
         if (bias != null) {
-            int bound = S.loopBound(n);
-            for (int i = 0; i < bound; i += S.length()) {
-                FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, bias, biasOff + i))
-                        .intoArray(y, yOff + i);
-            }
-            // scalar tail
-            for (int i = bound; i < n; i++) {
-                y[yOff + i] += bias[biasOff + i];
-            }
+            Elementwise.add(y, yOff, bias, biasOff, y, yOff, n);
         }
         if (f.kind() != Activation.Kind.IDENTITY) {
             forward(f, y, yOff, y, yOff, n);
@@ -92,7 +84,10 @@ public final class Activations {
     private static int reluBody(float[] x, int xOff, float[] y, int yOff, int n) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xOff + i).max(0f).intoArray(y, yOff + i);
+            // x <= 0 ? 0 : x is Math.max(x, 0) (NaN fails the test and stays), without the NaN
+            // fix-up sequence that C2 emits for a vector max
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(y, yOff + i);
         }
         return bound;
     }

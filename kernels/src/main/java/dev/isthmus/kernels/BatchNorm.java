@@ -46,15 +46,17 @@ public final class BatchNorm {
                                        float[] y, int yOff, float[] savedMean, float[] savedInvStd) {
         checkTraining(x, xOff, n, channels, spatial, gamma, beta, eps, momentum, runningMean, runningVar,
                 y, yOff, savedMean, savedInvStd);
-        int c = spatial == 1
-                ? denseTrainingBody(x, xOff, n, channels, gamma, beta, eps, momentum, runningMean, runningVar,
-                        y, yOff, savedMean, savedInvStd)
-                : 0;
-        // channels the dense body left (all of them unless spatial is 1)
-        for (; c < channels; c++) {
-            channelTraining(x, xOff, n, channels, spatial, c, gamma, beta, eps, momentum, runningMean, runningVar,
-                    y, yOff, savedMean, savedInvStd);
+        // the statistics come from the one implementation of them; the variance goes through savedInvStd
+        Reductions.meanVariance(x, xOff, n, channels, spatial, savedMean, 0, savedInvStd, 0);
+        double m = (double) n * spatial;
+        for (int c = 0; c < channels; c++) {
+            double mean = savedMean[c];
+            double var = savedInvStd[c];
+            savedInvStd[c] = (float) (1 / Math.sqrt(var + eps));
+            runningMean[c] = (float) ((1 - (double) momentum) * runningMean[c] + momentum * mean);
+            runningVar[c] = (float) ((1 - (double) momentum) * runningVar[c] + momentum * var * m / (m - 1));
         }
+        normalize(x, xOff, n, channels, spatial, savedMean, savedInvStd, false, 0f, gamma, beta, y, yOff);
     }
 
     /**
@@ -65,15 +67,27 @@ public final class BatchNorm {
                                         float[] gamma, float[] beta, float eps,
                                         float[] runningMean, float[] runningVar, float[] y, int yOff) {
         checkInference(x, xOff, n, channels, spatial, gamma, beta, eps, runningMean, runningVar, y, yOff);
-        int c = spatial == 1 ? denseInferenceBody(x, xOff, n, channels, gamma, beta, eps, runningMean, runningVar,
-                y, yOff) : 0;
+        normalize(x, xOff, n, channels, spatial, runningMean, runningVar, true, eps, gamma, beta, y, yOff);
+    }
+
+    /**
+     * {@code y = (x - mean) * scale + beta} per channel, where {@code scale = gamma * spread} when
+     * spread holds 1 / std (training), or {@code gamma / sqrt(spread + eps)} when it holds variances
+     * (inference). With spatial == 1 the lanes run across channels.
+     */
+    private static void normalize(float[] x, int xOff, int n, int channels, int spatial, float[] mean,
+                                  float[] spread, boolean spreadIsVariance, float eps, float[] gamma, float[] beta,
+                                  float[] y, int yOff) {
+        int c = spatial == 1 ? denseNormalizeBody(x, xOff, n, channels, mean, spread, spreadIsVariance, eps,
+                gamma, beta, y, yOff) : 0;
+        int stride = channels * spatial;
         for (; c < channels; c++) {
-            int stride = channels * spatial;
-            float mean = runningMean[c];
-            float scale = (float) (gamma[c] / Math.sqrt((double) runningVar[c] + eps));
+            float scale = spreadIsVariance
+                    ? (float) (gamma[c] / Math.sqrt((double) spread[c] + eps))
+                    : gamma[c] * spread[c];
             for (int img = 0; img < n; img++) {
                 normalizeBody(x, xOff + img * stride + c * spatial, y, yOff + img * stride + c * spatial, spatial,
-                        mean, scale, beta[c]);
+                        mean[c], scale, beta[c]);
             }
         }
     }
@@ -106,100 +120,9 @@ public final class BatchNorm {
         for (int c = 0; c < channels; c++) {
             double sum = 0;
             for (int img = 0; img < n; img++) {
-                sum += sumBody(a, aOff + img * stride + c * spatial, spatial);
+                sum += Reductions.sum(a, aOff + img * stride + c * spatial, spatial);
             }
             out[outOff + c] = (float) sum;
-        }
-    }
-
-    // The whole training step for one channel: statistics, running averages, normalization.
-    private static void channelTraining(float[] x, int xOff, int n, int channels, int spatial, int c,
-                                        float[] gamma, float[] beta, float eps, float momentum,
-                                        float[] runningMean, float[] runningVar,
-                                        float[] y, int yOff, float[] savedMean, float[] savedInvStd) {
-        int stride = channels * spatial;
-        int base = xOff + c * spatial;
-        int m = n * spatial;
-        int bound = S.loopBound(spatial);
-        int bound4 = spatial - spatial % (4 * L);
-
-        // pass 1: sum of x - shift, with the shift near the data so that float sums stay small
-        float shift = Float.isFinite(x[base]) ? x[base] : 0f;
-        FloatVector k = FloatVector.broadcast(S, shift);
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        double tail = 0;
-        for (int img = 0; img < n; img++) {
-            int row = base + img * stride;
-            int i = 0;
-            for (; i < bound4; i += 4 * L) {
-                a0 = a0.add(FloatVector.fromArray(S, x, row + i).sub(k));
-                a1 = a1.add(FloatVector.fromArray(S, x, row + i + L).sub(k));
-                a2 = a2.add(FloatVector.fromArray(S, x, row + i + 2 * L).sub(k));
-                a3 = a3.add(FloatVector.fromArray(S, x, row + i + 3 * L).sub(k));
-            }
-            for (; i < bound; i += L) {
-                a0 = a0.add(FloatVector.fromArray(S, x, row + i).sub(k));
-            }
-            // scalar tail
-            for (; i < spatial; i++) {
-                tail += x[row + i] - shift;
-            }
-        }
-        float firstMean = (float) (shift + (a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail) / m);
-
-        // pass 2: deviations from the first mean; their sum corrects both mean and variance
-        FloatVector mv = FloatVector.broadcast(S, firstMean);
-        FloatVector d0 = FloatVector.zero(S);
-        FloatVector d1 = FloatVector.zero(S);
-        FloatVector q0 = FloatVector.zero(S);
-        FloatVector q1 = FloatVector.zero(S);
-        int bound2 = spatial - spatial % (2 * L);
-        double tailD = 0;
-        double tailQ = 0;
-        for (int img = 0; img < n; img++) {
-            int row = base + img * stride;
-            int i = 0;
-            for (; i < bound2; i += 2 * L) {
-                FloatVector v0 = FloatVector.fromArray(S, x, row + i).sub(mv);
-                FloatVector v1 = FloatVector.fromArray(S, x, row + i + L).sub(mv);
-                d0 = d0.add(v0);
-                d1 = d1.add(v1);
-                q0 = v0.fma(v0, q0);
-                q1 = v1.fma(v1, q1);
-            }
-            for (; i < bound; i += L) {
-                FloatVector v0 = FloatVector.fromArray(S, x, row + i).sub(mv);
-                d0 = d0.add(v0);
-                q0 = v0.fma(v0, q0);
-            }
-            // scalar tail
-            for (; i < spatial; i++) {
-                double d = x[row + i] - firstMean;
-                tailD += d;
-                tailQ += d * d;
-            }
-        }
-        double sumD = d0.add(d1).reduceLanes(VectorOperators.ADD) + tailD;
-        double sumQ = q0.add(q1).reduceLanes(VectorOperators.ADD) + tailQ;
-        double meanD = sumD / m;
-        // an infinite first mean stays (the correction would be inf - inf = NaN), as in sum / M
-        double mean = Float.isFinite(firstMean) ? firstMean + meanD : firstMean;
-        // Math.max keeps NaN
-        double var = Math.max(0, sumQ / m - meanD * meanD);
-
-        float invStd = (float) (1 / Math.sqrt(var + eps));
-        savedMean[c] = (float) mean;
-        savedInvStd[c] = invStd;
-        runningMean[c] = (float) ((1 - (double) momentum) * runningMean[c] + momentum * mean);
-        runningVar[c] = (float) ((1 - (double) momentum) * runningVar[c] + momentum * var * m / (m - 1));
-
-        float meanF = (float) mean;
-        float scale = gamma[c] * invStd;
-        for (int img = 0; img < n; img++) {
-            normalizeBody(x, base + img * stride, y, yOff + c * spatial + img * stride, spatial, meanF, scale, beta[c]);
         }
     }
 
@@ -294,110 +217,22 @@ public final class BatchNorm {
         }
     }
 
-    /** Sum of {@code len} contiguous floats from {@code off}. */
-    private static float sumBody(float[] a, int off, int len) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        int bound4 = len - len % (4 * L);
-        int bound = S.loopBound(len);
-        int i = 0;
-        for (; i < bound4; i += 4 * L) {
-            a0 = a0.add(FloatVector.fromArray(S, a, off + i));
-            a1 = a1.add(FloatVector.fromArray(S, a, off + i + L));
-            a2 = a2.add(FloatVector.fromArray(S, a, off + i + 2 * L));
-            a3 = a3.add(FloatVector.fromArray(S, a, off + i + 3 * L));
-        }
-        for (; i < bound; i += L) {
-            a0 = a0.add(FloatVector.fromArray(S, a, off + i));
-        }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        // scalar tail
-        for (; i < len; i++) {
-            sum += a[off + i];
-        }
-        return sum;
-    }
-
     // Dense bodies (spatial == 1): lanes are channels, rows are images. Each handles whole vectors
     // of channels and returns the first channel left for the per-channel code.
 
-    private static int denseTrainingBody(float[] x, int xOff, int n, int channels,
-                                         float[] gamma, float[] beta, float eps, float momentum,
-                                         float[] runningMean, float[] runningVar,
-                                         float[] y, int yOff, float[] savedMean, float[] savedInvStd) {
-        int bound = S.loopBound(channels);
-        float count = n;
-        float keep = 1 - momentum;
-        float unbiased = (float) ((double) n / (n - 1));
-        for (int c = 0; c < bound; c += L) {
-            // pass 1: sums of x - shift, two accumulators taking alternate rows
-            FloatVector shift = FloatVector.fromArray(S, x, xOff + c);
-            shift = shift.blend(0f, shift.test(VectorOperators.IS_FINITE).not());
-            FloatVector s0 = FloatVector.zero(S);
-            FloatVector s1 = FloatVector.zero(S);
-            int img = 0;
-            for (; img + 1 < n; img += 2) {
-                s0 = s0.add(FloatVector.fromArray(S, x, xOff + img * channels + c).sub(shift));
-                s1 = s1.add(FloatVector.fromArray(S, x, xOff + (img + 1) * channels + c).sub(shift));
-            }
-            if (img < n) {
-                s0 = s0.add(FloatVector.fromArray(S, x, xOff + img * channels + c).sub(shift));
-            }
-            FloatVector firstMean = s0.add(s1).div(count).add(shift);
-
-            // pass 2: deviations from the first mean
-            FloatVector d0 = FloatVector.zero(S);
-            FloatVector d1 = FloatVector.zero(S);
-            FloatVector q0 = FloatVector.zero(S);
-            FloatVector q1 = FloatVector.zero(S);
-            img = 0;
-            for (; img + 1 < n; img += 2) {
-                FloatVector v0 = FloatVector.fromArray(S, x, xOff + img * channels + c).sub(firstMean);
-                FloatVector v1 = FloatVector.fromArray(S, x, xOff + (img + 1) * channels + c).sub(firstMean);
-                d0 = d0.add(v0);
-                d1 = d1.add(v1);
-                q0 = v0.fma(v0, q0);
-                q1 = v1.fma(v1, q1);
-            }
-            if (img < n) {
-                FloatVector v0 = FloatVector.fromArray(S, x, xOff + img * channels + c).sub(firstMean);
-                d0 = d0.add(v0);
-                q0 = v0.fma(v0, q0);
-            }
-            FloatVector meanD = d0.add(d1).div(count);
-            // an infinite first mean stays (the correction would be inf - inf = NaN), as in sum / M
-            FloatVector mean = firstMean.add(meanD).blend(firstMean, firstMean.test(VectorOperators.IS_INFINITE));
-            // max keeps NaN
-            FloatVector var = q0.add(q1).div(count).sub(meanD.mul(meanD)).max(0f);
-            FloatVector invStd = FloatVector.broadcast(S, 1f).div(var.add(eps).sqrt());
-            mean.intoArray(savedMean, c);
-            invStd.intoArray(savedInvStd, c);
-            FloatVector.fromArray(S, runningMean, c).mul(keep).add(mean.mul(momentum)).intoArray(runningMean, c);
-            FloatVector.fromArray(S, runningVar, c).mul(keep).add(var.mul(unbiased * momentum))
-                    .intoArray(runningVar, c);
-
-            FloatVector scale = FloatVector.fromArray(S, gamma, c).mul(invStd);
-            FloatVector shiftOut = FloatVector.fromArray(S, beta, c);
-            for (img = 0; img < n; img++) {
-                FloatVector.fromArray(S, x, xOff + img * channels + c).sub(mean).fma(scale, shiftOut)
-                        .intoArray(y, yOff + img * channels + c);
-            }
-        }
-        return bound;
-    }
-
-    private static int denseInferenceBody(float[] x, int xOff, int n, int channels, float[] gamma, float[] beta,
-                                          float eps, float[] runningMean, float[] runningVar, float[] y, int yOff) {
+    private static int denseNormalizeBody(float[] x, int xOff, int n, int channels, float[] mean, float[] spread,
+                                          boolean spreadIsVariance, float eps, float[] gamma, float[] beta,
+                                          float[] y, int yOff) {
         int bound = S.loopBound(channels);
         for (int c = 0; c < bound; c += L) {
-            FloatVector mean = FloatVector.fromArray(S, runningMean, c);
-            FloatVector scale = FloatVector.fromArray(S, gamma, c)
-                    .div(FloatVector.fromArray(S, runningVar, c).add(eps).sqrt());
+            FloatVector mv = FloatVector.fromArray(S, mean, c);
+            FloatVector sv = FloatVector.fromArray(S, spread, c);
+            FloatVector scale = spreadIsVariance
+                    ? FloatVector.fromArray(S, gamma, c).div(sv.add(eps).sqrt())
+                    : FloatVector.fromArray(S, gamma, c).mul(sv);
             FloatVector shiftOut = FloatVector.fromArray(S, beta, c);
             for (int img = 0; img < n; img++) {
-                FloatVector.fromArray(S, x, xOff + img * channels + c).sub(mean).fma(scale, shiftOut)
+                FloatVector.fromArray(S, x, xOff + img * channels + c).sub(mv).fma(scale, shiftOut)
                         .intoArray(y, yOff + img * channels + c);
             }
         }

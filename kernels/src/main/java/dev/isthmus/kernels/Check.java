@@ -29,6 +29,17 @@ final class Check {
         }
     }
 
+    /** {@code n} contiguous ints from {@code off} fit in the array (labels, argmax indices). */
+    static void vector(String op, String name, int n, int[] array, int off) {
+        if (array == null) {
+            throw new IllegalArgumentException(op + ": " + name + " is null");
+        }
+        if (off < 0 || n < 0 || off + (long) n > array.length) {
+            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " ints from offset " + off
+                    + ", but the array has " + array.length);
+        }
+    }
+
     /** {@code n} contiguous elements from {@code off} fit in the array. */
     static void vector(String op, String name, int n, float[] array, int off) {
         if (array == null) {

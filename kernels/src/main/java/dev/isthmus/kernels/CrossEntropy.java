@@ -303,7 +303,7 @@ public final class CrossEntropy {
         Check.size(op, "rows", rows);
         Check.size(op, "cols", cols);
         Check.matrix(op, "logits", rows, cols, logits, off, Math.max(1, cols));
-        Reductions.intVector(op, "labels", rows, labels, labelsOff);
+        Check.vector(op, "labels", rows, labels, labelsOff);
         if (classWeights != null) {
             Check.vector(op, "classWeights", cols, classWeights, 0);
         }

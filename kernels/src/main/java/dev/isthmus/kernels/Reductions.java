@@ -86,7 +86,8 @@ public final class Reductions {
      * {@code E[x^2] - E[x]^2} would cancel to noise: the first sums deviations from the channel's
      * first value into a first mean, the second sums deviations from that mean and their squares,
      * and the sum of deviations corrects both results (the corrected two-pass algorithm of Chan,
-     * Golub and LeVeque). Infinite values give NaN.
+     * Golub and LeVeque). With an infinite value the mean is infinite (or NaN for both signs) and the
+     * variance NaN.
      */
     public static void meanVariance(float[] x, int off, int n, int channels, int spatial,
                                     float[] mean, int meanOff, float[] var, int varOff) {
@@ -102,7 +103,7 @@ public final class Reductions {
             int c = meanVarianceColumnsBody(x, off, n, channels, mean, meanOff, var, varOff);
             // scalar tail
             for (; c < channels; c++) {
-                float first = x[off + c];
+                float first = Float.isFinite(x[off + c]) ? x[off + c] : 0f;
                 float sum = 0f;
                 for (int b = 0; b < n; b++) {
                     sum += x[off + b * channels + c] - first;
@@ -289,8 +290,8 @@ public final class Reductions {
         float inverse = 1f / n;
         int c = 0;
         for (; c <= bound - 2 * step; c += 2 * step) {
-            FloatVector k0 = FloatVector.fromArray(S, x, off + c);
-            FloatVector k1 = FloatVector.fromArray(S, x, off + c + step);
+            FloatVector k0 = finiteOrZero(FloatVector.fromArray(S, x, off + c));
+            FloatVector k1 = finiteOrZero(FloatVector.fromArray(S, x, off + c + step));
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = s0;
             for (int b = 0, p = off + c; b < n; b++, p += channels) {
@@ -314,13 +315,13 @@ public final class Reductions {
             // mean = m + sum(d) / n; var = (sum(d^2) - sum(d)^2 / n) / n, never below 0 (NaN stays NaN)
             FloatVector c0 = d0.mul(inverse);
             FloatVector c1 = d1.mul(inverse);
-            m0.add(c0).intoArray(mean, meanOff + c);
-            m1.add(c1).intoArray(mean, meanOff + c + step);
+            keepInfinite(m0, m0.add(c0)).intoArray(mean, meanOff + c);
+            keepInfinite(m1, m1.add(c1)).intoArray(mean, meanOff + c + step);
             q0.sub(d0.mul(c0)).mul(inverse).max(0f).intoArray(var, varOff + c);
             q1.sub(d1.mul(c1)).mul(inverse).max(0f).intoArray(var, varOff + c + step);
         }
         for (; c < bound; c += step) {
-            FloatVector k0 = FloatVector.fromArray(S, x, off + c);
+            FloatVector k0 = finiteOrZero(FloatVector.fromArray(S, x, off + c));
             FloatVector s0 = FloatVector.zero(S);
             for (int b = 0, p = off + c; b < n; b++, p += channels) {
                 s0 = s0.add(FloatVector.fromArray(S, x, p).sub(k0));
@@ -334,7 +335,7 @@ public final class Reductions {
                 q0 = e0.fma(e0, q0);
             }
             FloatVector c0 = d0.mul(inverse);
-            m0.add(c0).intoArray(mean, meanOff + c);
+            keepInfinite(m0, m0.add(c0)).intoArray(mean, meanOff + c);
             q0.sub(d0.mul(c0)).mul(inverse).max(0f).intoArray(var, varOff + c);
         }
         return c;
@@ -345,7 +346,7 @@ public final class Reductions {
                                             float[] mean, int meanIndex, float[] var, int varIndex) {
         int step = S.length();
         int bound = S.loopBound(spatial);
-        float first = x[off];
+        float first = Float.isFinite(x[off]) ? x[off] : 0f;
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = s0;
         float tail = 0f;
@@ -399,11 +400,22 @@ public final class Reductions {
         finish(m, sumD, sumD2, count, mean, meanIndex, var, varIndex);
     }
 
+    /** The first row shifts the sums toward zero, unless it is not finite (then inf - inf would be NaN). */
+    private static FloatVector finiteOrZero(FloatVector v) {
+        return v.blend(0f, v.test(VectorOperators.IS_FINITE).not());
+    }
+
+    /** The corrected mean, except where the first mean is infinite: that is the answer. */
+    private static FloatVector keepInfinite(FloatVector first, FloatVector corrected) {
+        return corrected.blend(first, first.test(VectorOperators.IS_INFINITE));
+    }
+
     /** Corrects a first mean m by the deviations from it and writes mean and variance. */
     private static void finish(float m, float sumD, float sumD2, int count,
                                float[] mean, int meanIndex, float[] var, int varIndex) {
         double correction = (double) sumD / count;
-        mean[meanIndex] = (float) (m + correction);
+        // an infinite first mean is the answer: correcting it would give inf - inf = NaN
+        mean[meanIndex] = Float.isInfinite(m) ? m : (float) (m + correction);
         // Math.max keeps NaN; rounding can push an exact 0 a little below
         var[varIndex] = (float) Math.max((sumD2 - sumD * correction) / count, 0.0);
     }
@@ -429,7 +441,7 @@ public final class Reductions {
                     + ": an empty row has no maximum");
         }
         Check.matrix("argmaxRows", "x", rows, cols, x, off, Math.max(1, cols));
-        intVector("argmaxRows", "out", rows, out, outOff);
+        Check.vector("argmaxRows", "out", rows, out, outOff);
     }
 
     static void checkMeanVariance(float[] x, int off, int n, int channels, int spatial,
@@ -454,16 +466,4 @@ public final class Reductions {
         Check.disjoint(op, "var", var, varOff, channels, "x", x, off, (int) total);
     }
 
-    // A check that Check does not have (yet): int arrays.
-
-    /** {@code n} contiguous ints from {@code off} fit in the array. */
-    static void intVector(String op, String name, int n, int[] array, int off) {
-        if (array == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-        if (off < 0 || n < 0 || off + (long) n > array.length) {
-            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " ints from offset " + off
-                    + ", but the array has " + array.length);
-        }
-    }
 }

@@ -325,4 +325,34 @@ class ReductionsTest {
                 () -> ScalarReductions.meanVariance(x, 0, 2, 3, 2, x, 0, new float[3], 0));
         assertTrue(e.getMessage().contains("mean [0, 3) overlaps x"), e.getMessage());
     }
+
+    @Test
+    void anInfiniteValueMakesTheMeanInfiniteAndTheVarianceNaN() {
+        for (int spatial : new int[] {1, 5, 40}) {
+            int n = 6;
+            int channels = 35;
+            float[] x = new float[n * channels * spatial];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (i % 7) * 0.25f;
+            }
+            // channel 2: +inf in the first row (the shift); channel 20: +inf later; channel 33: both signs
+            x[2 * spatial] = Float.POSITIVE_INFINITY;
+            x[(3 * channels + 20) * spatial] = Float.POSITIVE_INFINITY;
+            x[33 * spatial] = Float.POSITIVE_INFINITY;
+            x[(channels + 33) * spatial] = Float.NEGATIVE_INFINITY;
+            float[] mean = new float[channels];
+            float[] var = new float[channels];
+            float[] refMean = new float[channels];
+            float[] refVar = new float[channels];
+            Reductions.meanVariance(x, 0, n, channels, spatial, mean, 0, var, 0);
+            ScalarReductions.meanVariance(x, 0, n, channels, spatial, refMean, 0, refVar, 0);
+            assertEquals(Float.POSITIVE_INFINITY, mean[2], "spatial " + spatial);
+            assertEquals(Float.POSITIVE_INFINITY, mean[20], "spatial " + spatial);
+            assertTrue(Float.isNaN(mean[33]), "spatial " + spatial);
+            assertEquals(refMean[2], mean[2]);
+            assertEquals(refMean[20], mean[20]);
+            assertTrue(Float.isNaN(var[2]) && Float.isNaN(var[20]) && Float.isNaN(refVar[2]));
+            assertTrue(Float.isFinite(mean[3]) && Float.isFinite(var[3]), "other channels stay finite");
+        }
+    }
 }
