@@ -22,10 +22,22 @@ import jdk.incubator.vector.VectorSpecies;
 final class SkinnyGemm {
     private static final VectorSpecies<Float> S = Species.FLOAT;
     private static final int L = S.length();
-    /** Columns of one full block; parallel splits fall on multiples of it. */
+    /** Columns of one full block of the multi-row kernel. */
     static final int BLOCK = 4 * L;
+    /**
+     * Columns of one full block of the one-row kernel: sixteen accumulators, so that at batch 1
+     * each row of B streams through in runs of a kilobyte. Parallel splits fall on multiples of it
+     * (a multiple of {@link #BLOCK} too), so no column's kernel depends on the thread count.
+     */
+    static final int ROW_BLOCK = 16 * L;
     /** Per-thread lanes of a partial block of columns: up to four rows of one panel. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[4 * VectorGemm.NR]);
+    /** From this many elements of B (2 MiB, the size of L2), one row streams each row of B whole. */
+    private static final long STREAM_ELEMENTS = 1L << 19;
+    /** Per-thread row of sums for {@link #oneRowStreaming}, grown to the widest B seen. */
+    private static final ThreadLocal<float[]> ROW_SUMS = ThreadLocal.withInitial(() -> new float[ROW_BLOCK]);
+    /** Per-thread sums of one wide one-row block. */
+    private static final ThreadLocal<float[]> WIDE_SCRATCH = ThreadLocal.withInitial(() -> new float[16 * L]);
 
     private SkinnyGemm() {}
 
@@ -42,6 +54,12 @@ final class SkinnyGemm {
             int c0 = cOff + i * ldc;
             if (rows == 1) {
                 int j = n0;
+                if ((long) k * (n1 - n0) >= STREAM_ELEMENTS) {
+                    j = oneRowStreaming(a, a0, pStride, n0, n1, k, alpha, b, bOff, ldb, beta, c, c0);
+                }
+                for (; j + ROW_BLOCK <= n1; j += ROW_BLOCK) {
+                    oneRowWideBlock(a, a0, pStride, j, k, alpha, b, bOff, ldb, beta, c, c0);
+                }
                 for (; j + BLOCK <= n1; j += BLOCK) {
                     oneRowBlock(a, a0, pStride, j, k, alpha, b, bOff, ldb, beta, c, c0);
                 }
@@ -252,6 +270,96 @@ final class SkinnyGemm {
             }
             float out = alpha * sum;
             c[cIdx + q] = beta == 0 ? out : out + beta * c[cIdx + q];
+        }
+    }
+
+    /**
+     * One row of A times a B beyond L2, whole blocks of [n0, n1): each row of B streams through in
+     * one run, into a row of sums held in L1. In runs of a kilobyte, every row of a B this large
+     * starts a new page and the hardware prefetcher loses the stream. Each sum is the same chain of
+     * FMAs over p as in {@link #oneRowWideBlock}, so the two give the same bits. Returns where the
+     * blocks end.
+     */
+    private static int oneRowStreaming(float[] a, int a0, int pStride, int n0, int n1, int k, float alpha,
+                                       float[] b, int bOff, int ldb, float beta, float[] c, int c0) {
+        int end = n0 + (n1 - n0) / ROW_BLOCK * ROW_BLOCK;
+        int width = end - n0;
+        float[] sums = ROW_SUMS.get();
+        if (sums.length < width) {
+            sums = new float[width];
+            ROW_SUMS.set(sums);
+        }
+        java.util.Arrays.fill(sums, 0, width, 0f);
+        for (int p = 0, bi = bOff + n0, ap = a0; p < k; p++, bi += ldb, ap += pStride) {
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            for (int q = 0; q < width; q += L) {
+                x.fma(FloatVector.fromArray(S, b, bi + q), FloatVector.fromArray(S, sums, q)).intoArray(sums, q);
+            }
+        }
+        for (int q = 0; q < width; q += L) {
+            FloatVector out = FloatVector.fromArray(S, sums, q).mul(alpha);
+            if (beta != 0) {
+                out = out.add(FloatVector.fromArray(S, c, c0 + n0 + q).mul(beta));
+            }
+            out.intoArray(c, c0 + n0 + q);
+        }
+        return end;
+    }
+
+    /** One row of A times B, columns [j, j + ROW_BLOCK): sixteen vectors of one row of B per p. */
+    private static void oneRowWideBlock(float[] a, int a0, int pStride, int j, int k, float alpha,
+                                        float[] b, int bOff, int ldb, float beta, float[] c, int c0) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S), s4 = FloatVector.zero(S), s5 = FloatVector.zero(S);
+        FloatVector s6 = FloatVector.zero(S), s7 = FloatVector.zero(S), s8 = FloatVector.zero(S);
+        FloatVector s9 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s12 = FloatVector.zero(S), s13 = FloatVector.zero(S), s14 = FloatVector.zero(S);
+        FloatVector s15 = FloatVector.zero(S);
+        int bi = bOff + j;
+        int ap = a0;
+        for (int p = 0; p < k; p++, bi += ldb, ap += pStride) {
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+            s4 = x.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+            s5 = x.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+            s6 = x.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+            s7 = x.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
+            s8 = x.fma(FloatVector.fromArray(S, b, bi + 8 * L), s8);
+            s9 = x.fma(FloatVector.fromArray(S, b, bi + 9 * L), s9);
+            s10 = x.fma(FloatVector.fromArray(S, b, bi + 10 * L), s10);
+            s11 = x.fma(FloatVector.fromArray(S, b, bi + 11 * L), s11);
+            s12 = x.fma(FloatVector.fromArray(S, b, bi + 12 * L), s12);
+            s13 = x.fma(FloatVector.fromArray(S, b, bi + 13 * L), s13);
+            s14 = x.fma(FloatVector.fromArray(S, b, bi + 14 * L), s14);
+            s15 = x.fma(FloatVector.fromArray(S, b, bi + 15 * L), s15);
+        }
+        // through the scratch lanes: sixteen vectors of stores written out would not fit C1
+        float[] sums = WIDE_SCRATCH.get();
+        s0.intoArray(sums, 0);
+        s1.intoArray(sums, L);
+        s2.intoArray(sums, 2 * L);
+        s3.intoArray(sums, 3 * L);
+        s4.intoArray(sums, 4 * L);
+        s5.intoArray(sums, 5 * L);
+        s6.intoArray(sums, 6 * L);
+        s7.intoArray(sums, 7 * L);
+        s8.intoArray(sums, 8 * L);
+        s9.intoArray(sums, 9 * L);
+        s10.intoArray(sums, 10 * L);
+        s11.intoArray(sums, 11 * L);
+        s12.intoArray(sums, 12 * L);
+        s13.intoArray(sums, 13 * L);
+        s14.intoArray(sums, 14 * L);
+        s15.intoArray(sums, 15 * L);
+        for (int q = 0; q < ROW_BLOCK; q += L) {
+            FloatVector out = FloatVector.fromArray(S, sums, q).mul(alpha);
+            if (beta != 0) {
+                out = out.add(FloatVector.fromArray(S, c, c0 + j + q).mul(beta));
+            }
+            out.intoArray(c, c0 + j + q);
         }
     }
 

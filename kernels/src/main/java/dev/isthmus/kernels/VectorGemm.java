@@ -86,7 +86,7 @@ final class VectorGemm {
         int threads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : maxThreads;
         if (!transB && (m <= SKINNY_ROWS || n < NR)) {
             // splits fall on whole blocks so each column's summation order is fixed
-            int block = packed == null ? SkinnyGemm.BLOCK : NR;
+            int block = packed == null ? SkinnyGemm.ROW_BLOCK : NR;
             int units = (n + block - 1) / block;
             int parts = Math.min(threads, units);
             if (parts <= 1) {

@@ -235,4 +235,24 @@ class GemmTest {
         Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, roomy, 0, n, 0f, c2, 0, n);
         assertArrayEquals(c1, c2);
     }
+
+    /**
+     * One row against a B beyond L2 streams whole rows of B (one thread); split over two threads
+     * each half is small enough for the register blocks. Same chain of FMAs: same bits.
+     */
+    @Test
+    void oneRowStreamingMatchesReferenceAndTheBlockedKernel() {
+        int m = 1, n = 1100, k = 600;
+        Case ref = random(m, n, k, false, false, 77);
+        Case one = ref.copy();
+        Case two = ref.copy();
+        ScalarGemm.sgemm(false, false, m, n, k, 0.5f, ref.a, ref.aOff, ref.lda, ref.b, ref.bOff, ref.ldb,
+                0.25f, ref.c, ref.cOff, ref.ldc);
+        VectorGemm.sgemm(false, false, m, n, k, 0.5f, one.a, one.aOff, one.lda, one.b, one.bOff, one.ldb,
+                0.25f, one.c, one.cOff, one.ldc, 1);
+        VectorGemm.sgemm(false, false, m, n, k, 0.5f, two.a, two.aOff, two.lda, two.b, two.bOff, two.ldb,
+                0.25f, two.c, two.cOff, two.ldc, 2);
+        assertClose(ref, one, m, n, k);
+        assertArrayEquals(one.c, two.c);
+    }
 }
