@@ -185,8 +185,8 @@ public final class BatchNorm {
                 tailH += e * (x[xRow + i] - mean);
             }
         }
-        double sumDy = g0.add(g1).reduceLanes(VectorOperators.ADD) + tailG;
-        double sumDyXhat = (h0.add(h1).reduceLanes(VectorOperators.ADD) + tailH) * invStd;
+        double sumDy = Lanes.sum(g0.add(g1)) + tailG;
+        double sumDyXhat = (Lanes.sum(h0.add(h1)) + tailH) * invStd;
         dbeta[c] = (float) sumDy;
         dgamma[c] = (float) sumDyXhat;
         if (m == 0) {

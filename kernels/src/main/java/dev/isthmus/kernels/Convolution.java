@@ -134,6 +134,13 @@ public final class Convolution {
         checkWorkspace(op, shape, workspace);
         Check.disjoint(op, "workspace", workspace, 0, shape.columnsSize(), "x", x, xOff, xSize);
         Check.disjoint(op, "workspace", workspace, 0, shape.columnsSize(), "y", y, yOff, ySize);
+        // im2col writes the workspace while weights and bias are still to be read
+        Check.disjoint(op, "workspace", workspace, 0, shape.columnsSize(), "weights", weights, weightsOff,
+                shape.weightsSize());
+        if (bias != null) {
+            Check.disjoint(op, "workspace", workspace, 0, shape.columnsSize(), "bias", bias, biasOff,
+                    shape.outChannels());
+        }
     }
 
     static void checkBackwardData(ConvShape shape, int n, float[] dy, int dyOff, float[] weights, int weightsOff,

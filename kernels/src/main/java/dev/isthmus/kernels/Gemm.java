@@ -5,8 +5,10 @@ package dev.isthmus.kernels;
  * {@code C = alpha * op(A) * op(B) + beta * C}, where op(A) is m x k, op(B) is k x n and C is
  * m x n, each at an offset with a leading dimension (elements between the starts of two rows).
  *
- * <p>{@code beta == 0} overwrites C without reading it. Every element of C is computed by one
- * thread in a fixed order, so results are bit-identical for any thread count.
+ * <p>As in BLAS, {@code beta == 0} overwrites C without reading it, and {@code alpha == 0} or
+ * {@code k == 0} reads neither A nor B (C becomes {@code beta * C}, whatever A and B hold). Every
+ * element of C is computed by one thread in a fixed order, so results are bit-identical for any
+ * thread count. A product with one row runs on the caller's thread.
  */
 public final class Gemm {
     private Gemm() {}
@@ -42,6 +44,7 @@ public final class Gemm {
                              float[] bias, int biasOff, Activation activation) {
         check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         checkEpilogue("sgemm", n, bias, biasOff, activation);
+        biasOutsideC(m, n, bias, biasOff, c, cOff, ldc);
         VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
                 bias, biasOff, activation, Parallel.threads());
     }
@@ -67,8 +70,16 @@ public final class Gemm {
             noOverlap("A", a, aOff, transA ? k : m, transA ? m : k, lda, c, cOff, cOff + (long) (m - 1) * ldc + n);
         }
         checkEpilogue("sgemm", n, bias, biasOff, activation);
+        biasOutsideC(m, n, bias, biasOff, c, cOff, ldc);
         VectorGemm.sgemm(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, bias, biasOff, activation,
                 Parallel.threads());
+    }
+
+    /** The bias is read while C is written (by several threads): it must not lie inside C. */
+    private static void biasOutsideC(int m, int n, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        if (bias != null && m > 0 && n > 0) {
+            Check.disjoint("sgemm", "C", c, cOff, (int) ((long) (m - 1) * ldc + n), "bias", bias, biasOff, n);
+        }
     }
 
     static void checkEpilogue(String op, int n, float[] bias, int biasOff, Activation activation) {

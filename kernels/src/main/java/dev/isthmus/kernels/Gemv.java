@@ -7,21 +7,20 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Matrix-vector product, the batch-1 case of a dense layer:
  * {@code y = alpha * op(A) * x + beta * y} with A row-major m x n (leading dimension lda), x and y
- * contiguous. At batch 1 the cost is reading A once, so both forms stream it row by row:
+ * contiguous (as in BLAS, {@code alpha == 0} reads neither A nor x). At batch 1 the cost is
+ * reading A once, so both forms stream it row by row:
  * <ul>
  *   <li>{@code trans = false}: y has m elements, each the dot product of a row of A with x
  *       (weights stored out x in);</li>
  *   <li>{@code trans = true}: y has n elements, the rows of A weighted by x and summed (weights
  *       stored in x out), which is {@link Gemm} with one row.</li>
  * </ul>
- * Large products split their output over {@link Parallel}; each element is computed by one thread
- * in a fixed order, so results do not depend on the thread count.
+ * It runs on the caller's thread, as batch-1 inference should: no hand-off to the pool and no
+ * allocation per call. Each element is computed in a fixed order.
  */
 public final class Gemv {
     private static final VectorSpecies<Float> S = Species.FLOAT;
     private static final int L = S.length();
-    /** Rows of A per parallel part are whole groups of four, and the parts are this large at least. */
-    private static final long PARALLEL_ELEMENTS = 1L << 17;
 
     private Gemv() {}
 
@@ -34,8 +33,7 @@ public final class Gemv {
      */
     public static void sgemv(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
                              float[] x, int xOff, float beta, float[] y, int yOff) {
-        sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, null, 0, Activation.IDENTITY,
-                Parallel.threads());
+        product(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, null, 0, Activation.IDENTITY);
     }
 
     /**
@@ -47,14 +45,15 @@ public final class Gemv {
                              float[] x, int xOff, float beta, float[] y, int yOff,
                              float[] bias, int biasOff, Activation activation) {
         Gemm.checkEpilogue("sgemv", trans ? n : m, bias, biasOff, activation);
-        sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, bias, biasOff, activation,
-                Parallel.threads());
+        if (bias != null) {
+            Check.disjoint("sgemv", "y", y, yOff, trans ? n : m, "bias", bias, biasOff, trans ? n : m);
+        }
+        product(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff, bias, biasOff, activation);
     }
 
-    /** As above, split over at most {@code maxThreads} parts (tests vary it). */
-    static void sgemv(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
-                      float[] x, int xOff, float beta, float[] y, int yOff,
-                      float[] bias, int biasOff, Activation f, int maxThreads) {
+    private static void product(boolean trans, int m, int n, float alpha, float[] a, int aOff, int lda,
+                                float[] x, int xOff, float beta, float[] y, int yOff,
+                                float[] bias, int biasOff, Activation f) {
         Check.size("sgemv", "m", m);
         Check.size("sgemv", "n", n);
         Check.matrix("sgemv", "A", m, n, a, aOff, lda);
@@ -72,7 +71,7 @@ public final class Gemv {
         if (trans) {
             // y^T = x^T A: one row of C = op(A) * B with B = A as stored
             VectorGemm.sgemm(false, false, 1, n, m, alpha, x, xOff, Math.max(1, m), a, aOff, lda, beta, y, yOff,
-                    Math.max(1, n), bias, biasOff, f, maxThreads);
+                    Math.max(1, n), bias, biasOff, f, 1);
             return;
         }
         if (m == 0) {
@@ -85,19 +84,8 @@ public final class Gemv {
             Activations.biasThenActivation(y, yOff, bias, biasOff, m, f);
             return;
         }
-        int groups = (m + 3) / 4;
-        int parts = (int) Math.min(Math.min(maxThreads, groups), Math.max(1, (long) m * n / PARALLEL_ELEMENTS));
-        if (parts <= 1) {
-            rows(0, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
-            Activations.biasThenActivation(y, yOff, bias, biasOff, m, f);
-            return;
-        }
-        Parallel.run(parts, part -> {
-            int from = (int) ((long) groups * part / parts) * 4;
-            int to = Math.min(m, (int) ((long) groups * (part + 1) / parts) * 4);
-            rows(from, to, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
-            Activations.biasThenActivation(y, yOff + from, bias, biasOff + from, to - from, f);
-        });
+        rows(0, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+        Activations.biasThenActivation(y, yOff, bias, biasOff, m, f);
     }
 
     private static void rows(int i0, int i1, int n, float alpha, float[] a, int aOff, int lda,
@@ -141,10 +129,10 @@ public final class Gemv {
             s3 = FloatVector.fromArray(S, a, r3 + j).fma(xv, s3);
             j += L;
         }
-        float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD);
-        float d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
-        float d2 = s2.add(t2).reduceLanes(VectorOperators.ADD);
-        float d3 = s3.add(t3).reduceLanes(VectorOperators.ADD);
+        float d0 = Lanes.sum(s0.add(t0));
+        float d1 = Lanes.sum(s1.add(t1));
+        float d2 = Lanes.sum(s2.add(t2));
+        float d3 = Lanes.sum(s3.add(t3));
         // scalar tail
         for (; j < n; j++) {
             float xj = x[xOff + j];
@@ -178,7 +166,7 @@ public final class Gemv {
             s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
             j += L;
         }
-        float d = s0.add(t0).reduceLanes(VectorOperators.ADD);
+        float d = Lanes.sum(s0.add(t0));
         // scalar tail
         for (; j < n; j++) {
             d = Math.fma(a[r0 + j], x[xOff + j], d);

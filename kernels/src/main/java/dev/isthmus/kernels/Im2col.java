@@ -125,7 +125,8 @@ public final class Im2col {
 
     /** The first output column whose input column {@code ow * stride + shift} is not left of the image. */
     private static int firstInside(int shift, int stride, int outW) {
-        return shift >= 0 ? 0 : Math.min(outW, (-shift + stride - 1) / stride);
+        // in long: padding plus stride can pass 2^31 with every dimension valid
+        return shift >= 0 ? 0 : (int) Math.min(outW, (-(long) shift + stride - 1) / stride);
     }
 
     /** One past the last output column whose input column {@code ow * stride + shift} is inside the image. */

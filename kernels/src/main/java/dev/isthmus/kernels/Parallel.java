@@ -45,7 +45,8 @@ public final class Parallel {
     /**
      * Runs {@code part.accept(i)} for every {@code i} in {@code [0, parts)} and returns when all are
      * done. Parts beyond the thread count are spread round-robin: thread {@code t} runs parts
-     * {@code t, t + threads, ...}. An exception in any part is rethrown here after all parts end.
+     * {@code t, t + threads, ...}. An exception in a part is rethrown here once every thread has
+     * stopped (the thread that threw skips the rest of its parts); a checked one arrives wrapped.
      */
     public static void run(int parts, IntConsumer part) {
         if (parts < 0) {
@@ -89,6 +90,10 @@ public final class Parallel {
             }
             if (first instanceof Error e) {
                 throw e;
+            }
+            if (first != null) {
+                // a checked exception thrown sneakily by a part must not vanish either
+                throw new IllegalStateException("a parallel part failed", first);
             }
         } finally {
             busy.set(false);

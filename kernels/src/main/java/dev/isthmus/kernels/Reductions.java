@@ -146,7 +146,7 @@ public final class Reductions {
         for (; i < bound; i += step) {
             a0 = a0.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         // scalar tail
         for (; i < n; i++) {
             s += x[off + i];
@@ -174,7 +174,7 @@ public final class Reductions {
         for (; i < bound; i += step) {
             a0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         // scalar tail
         for (; i < n; i++) {
             s = Math.fma(a[aOff + i], b[bOff + i], s);
@@ -365,7 +365,7 @@ public final class Reductions {
             }
         }
         int count = n * spatial;
-        float m = (float) (first + (s0.add(s1).reduceLanes(VectorOperators.ADD) + (double) tail) / count);
+        float m = (float) (first + (Lanes.sum(s0.add(s1)) + (double) tail) / count);
 
         FloatVector d0 = FloatVector.zero(S);
         FloatVector d1 = d0;
@@ -395,8 +395,8 @@ public final class Reductions {
                 qTail = Math.fma(e, e, qTail);
             }
         }
-        float sumD = d0.add(d1).reduceLanes(VectorOperators.ADD) + dTail;
-        float sumD2 = q0.add(q1).reduceLanes(VectorOperators.ADD) + qTail;
+        float sumD = Lanes.sum(d0.add(d1)) + dTail;
+        float sumD2 = Lanes.sum(q0.add(q1)) + qTail;
         finish(m, sumD, sumD2, count, mean, meanIndex, var, varIndex);
     }
 

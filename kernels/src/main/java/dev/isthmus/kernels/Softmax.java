@@ -107,7 +107,7 @@ public final class Softmax {
         for (; i < bound; i += step) {
             a0 = a0.add(FloatVector.fromArray(S, x, xOff + i).sub(shift).lanewise(VectorOperators.EXP));
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1));
         // scalar tail
         for (; i < n; i++) {
             s += (float) Math.exp(x[xOff + i] - shift);
@@ -135,7 +135,7 @@ public final class Softmax {
             e0.intoArray(out, outOff + i);
             a0 = a0.add(e0);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1));
         // scalar tail
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xOff + i] - shift);

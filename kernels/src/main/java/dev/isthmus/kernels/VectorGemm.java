@@ -83,7 +83,9 @@ final class VectorGemm {
             epilogue(0, m, 0, n, c, cOff, ldc, bias, biasOff, f);
             return;
         }
-        int threads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : maxThreads;
+        // Batch 1 runs on the caller's thread, as the design has it: no hand-off, and no task object
+        // allocated per call. Larger products pay for the pool only when it is worth waking.
+        int threads = m == 1 || 2L * m * n * k < PARALLEL_FLOPS ? 1 : maxThreads;
         if (!transB && (m <= SKINNY_ROWS || n < NR)) {
             // splits fall on whole blocks so each column's summation order is fixed
             int block = packed == null ? SkinnyGemm.ROW_BLOCK : NR;

@@ -53,4 +53,27 @@ class AllocationTest {
         }
         assertEquals(0, bytes, "bytes allocated by 2000 warm calls");
     }
+
+    /** Large batch-1 layers too: batch 1 never goes to the pool, so nothing is allocated per call. */
+    @Test
+    void largeBatchOneLayersAllocateNothingOnceWarm() {
+        int k = 1024;
+        int n = 2048;
+        float[] w = new float[k * n];
+        java.util.Arrays.fill(w, 0.01f);
+        PackedMatrix packed = PackedMatrix.pack(false, k, n, w, 0, n);
+        float[] x = new float[k];
+        float[] y = new float[n];
+        float[] z = new float[k];
+        Runnable layers = () -> {
+            Gemm.sgemm(false, 1, 1f, x, 0, k, packed, 0f, y, 0, n, null, 0, Activation.RELU);
+            Gemv.sgemv(false, k, n, 1f, w, 0, n, y, 0, 0f, z, 0);
+        };
+        long bytes = -1;
+        for (int round = 0; round < 5 && bytes != 0; round++) {
+            allocatedBy(layers, 2_000);
+            bytes = allocatedBy(layers, 300);
+        }
+        assertEquals(0, bytes, "bytes allocated by 300 warm calls");
+    }
 }

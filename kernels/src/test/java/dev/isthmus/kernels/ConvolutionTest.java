@@ -236,4 +236,20 @@ class ConvolutionTest {
         Im2colTest.assertMessage("workspace [0, 450) overlaps dx", () -> Convolution.backwardData(s, 2, y, 0, w, 0,
                 big, 0, big));
     }
+
+    /** im2col writes the workspace before the weights are read: sharing them must be an error. */
+    @Test
+    void workspaceSharingWeightsOrBiasIsRejected() {
+        ConvShape s = new ConvShape(1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1);
+        float[] buf = new float[Math.max(s.columnsSize(), s.weightsSize()) + s.outChannels()];
+        float[] x = new float[s.inputSize()];
+        float[] y = new float[s.outputSize()];
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Convolution.forward(s, 1, x, 0, buf, 0, null, 0, y, 0, buf));
+        assertTrue(e.getMessage().contains("weights"), e.getMessage());
+        float[] weights = new float[s.weightsSize()];
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Convolution.forward(s, 1, x, 0, weights, 0, buf, 0, y, 0, buf));
+        assertTrue(e.getMessage().contains("bias"), e.getMessage());
+    }
 }

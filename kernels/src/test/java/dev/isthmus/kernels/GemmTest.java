@@ -255,4 +255,24 @@ class GemmTest {
         assertClose(ref, one, m, n, k);
         assertArrayEquals(one.c, two.c);
     }
+
+    /** As in BLAS, alpha == 0 reads neither A nor B: NaN there does not reach C, in the kernel or its oracle. */
+    @Test
+    void alphaZeroReadsNeitherOperand() {
+        float[] a = {Float.NaN, 1f, 1f, 1f};
+        float[] b = {1f, 1f, 1f, 1f};
+        float[] ref = {1, 2, 3, 4};
+        float[] got = ref.clone();
+        ScalarGemm.sgemm(false, false, 2, 2, 2, 0f, a, 0, 2, b, 0, 2, 0.5f, ref, 0, 2);
+        Gemm.sgemm(false, false, 2, 2, 2, 0f, a, 0, 2, b, 0, 2, 0.5f, got, 0, 2);
+        assertArrayEquals(new float[] {0.5f, 1f, 1.5f, 2f}, ref);
+        assertArrayEquals(ref, got);
+    }
+
+    @Test
+    void biasInsideCIsRejected() {
+        float[] shared = new float[16];
+        assertMessage("bias", () -> Gemm.sgemm(false, false, 2, 2, 2, 1f, new float[4], 0, 2, new float[4], 0, 2,
+                0f, shared, 0, 2, shared, 1, Activation.IDENTITY));
+    }
 }

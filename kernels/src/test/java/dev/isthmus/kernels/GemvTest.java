@@ -71,16 +71,25 @@ class GemvTest {
         }
     }
 
-    @ParameterizedTest(name = "m={0} n={1} trans={2}")
-    @MethodSource("shapes")
-    void resultsDoNotDependOnTheThreadCount(int m, int n, boolean trans) {
+    /**
+     * The same call gives the same bits before and after C2 compiles it: horizontal sums go
+     * through a fixed tree, not reduceLanes, whose order differs between interpreter and C2.
+     */
+    @Test
+    void givesTheSameBitsBeforeAndAfterTheJit() {
+        int m = 64;
+        int n = 300;
         float[] a = random(m * n, 1);
-        float[] x = random(trans ? m : n, 2);
-        float[] one = new float[trans ? n : m];
-        float[] three = new float[one.length];
-        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, one, 0, null, 0, Activation.IDENTITY, 1);
-        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, three, 0, null, 0, Activation.IDENTITY, 3);
-        assertArrayEquals(one, three);
+        float[] x = random(n, 2);
+        float[] first = new float[m];
+        Gemv.sgemv(false, m, n, 1f, a, 0, n, x, 0, 0f, first, 0);
+        float[] y = new float[m];
+        for (int call = 1; call <= 20_000; call++) {
+            Gemv.sgemv(false, m, n, 1f, a, 0, n, x, 0, 0f, y, 0);
+            if (!java.util.Arrays.equals(first, y)) {
+                assertArrayEquals(first, y, "call " + call);
+            }
+        }
     }
 
     @Test
@@ -114,9 +123,9 @@ class GemvTest {
         assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
     }
 
-    @ParameterizedTest(name = "trans={0} threads={1}")
+    @ParameterizedTest(name = "trans={0}")
     @MethodSource("epilogueCases")
-    void epilogueEqualsProductThenBiasThenActivation(boolean trans, int threads) {
+    void epilogueEqualsProductThenBiasThenActivation(boolean trans) {
         int m = 1021;
         int n = 300;
         float[] a = random(m * n, 3);
@@ -124,17 +133,25 @@ class GemvTest {
         float[] bias = random((trans ? n : m) + 2, 6);
         float[] plain = new float[trans ? n : m];
         float[] fused = new float[plain.length];
-        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, plain, 0, null, 0, Activation.IDENTITY, threads);
+        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, plain, 0);
         for (int i = 0; i < plain.length; i++) {
             plain[i] = ScalarActivations.value(Activation.TANH, plain[i] + bias[2 + i]);
         }
-        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, fused, 0, bias, 2, Activation.TANH, threads);
+        Gemv.sgemv(trans, m, n, 1f, a, 0, n, x, 0, 0f, fused, 0, bias, 2, Activation.TANH);
         for (int i = 0; i < plain.length; i++) {
             assertEquals(plain[i], fused[i], 4 * Math.ulp(plain[i]) + 1e-7f, "y[" + i + "]");
         }
     }
 
     static Stream<Arguments> epilogueCases() {
-        return Stream.of(Arguments.of(false, 1), Arguments.of(false, 2), Arguments.of(true, 1), Arguments.of(true, 2));
+        return Stream.of(Arguments.of(false), Arguments.of(true));
+    }
+
+    @Test
+    void biasInsideYIsRejected() {
+        float[] shared = new float[8];
+        var e = assertThrows(IllegalArgumentException.class, () -> Gemv.sgemv(false, 2, 2, 1f, new float[4], 0, 2,
+                new float[2], 0, 0f, shared, 0, shared, 1, Activation.IDENTITY));
+        assertTrue(e.getMessage().contains("bias"), e.getMessage());
     }
 }

@@ -185,4 +185,12 @@ class Im2colTest {
             assertTrue(e.getMessage().contains(s), e.getMessage());
         }
     }
+
+    /** Padding plus stride past 2^31 with valid dimensions: computed in long, no out-of-range read. */
+    @Test
+    void hugeStrideAndPaddingReadOnlyPadding() {
+        float[] cols = {5f, 5f};
+        Im2col.im2col(new float[] {7f}, 0, 1, 1, 1, 1, 1, 0, 1_000_000_000, 1, 2_000_000_000, 1, 1, cols, 0);
+        assertArrayEquals(new float[] {0f, 0f}, cols);
+    }
 }

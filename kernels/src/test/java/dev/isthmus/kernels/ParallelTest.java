@@ -81,4 +81,19 @@ class ParallelTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Parallel.run(-1, i -> { }));
         assertTrue(e.getMessage().contains("-1"));
     }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /** A checked exception thrown sneakily by a part must reach the caller, inline or pooled. */
+    @Test
+    void aCheckedExceptionFromAPartIsNotLost() {
+        java.io.IOException io = new java.io.IOException("disk");
+        Throwable inline = assertThrows(Throwable.class, () -> Parallel.run(1, i -> sneaky(io)));
+        assertSame(io, inline);
+        Throwable pooled = assertThrows(Throwable.class, () -> Parallel.run(2, i -> sneaky(io)));
+        assertTrue(pooled == io || pooled.getCause() == io, String.valueOf(pooled));
+    }
 }

@@ -355,4 +355,25 @@ class ReductionsTest {
             assertTrue(Float.isFinite(mean[3]) && Float.isFinite(var[3]), "other channels stay finite");
         }
     }
+
+    /** Same call, same bits, before and after C2 compiles the sum (a fixed tree, not reduceLanes). */
+    @Test
+    void sumRowsGivesTheSameBitsBeforeAndAfterTheJit() {
+        int rows = 8;
+        int cols = 1000;
+        float[] x = new float[rows * cols];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextDouble(-1, 1);
+        }
+        float[] first = new float[rows];
+        Reductions.sumRows(x, 0, rows, cols, first, 0);
+        float[] out = new float[rows];
+        for (int call = 1; call <= 20_000; call++) {
+            Reductions.sumRows(x, 0, rows, cols, out, 0);
+            if (!Arrays.equals(first, out)) {
+                assertArrayEquals(first, out, "call " + call);
+            }
+        }
+    }
 }
