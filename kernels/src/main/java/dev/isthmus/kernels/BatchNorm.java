@@ -185,8 +185,10 @@ public final class BatchNorm {
                 tailH += e * (x[xRow + i] - mean);
             }
         }
-        double sumDy = Lanes.sum(g0.add(g1)) + tailG;
-        double sumDyXhat = (Lanes.sum(h0.add(h1)) + tailH) * invStd;
+        g0.add(g1).intoArray(Lanes.scratch(), 0);
+        double sumDy = Lanes.sum() + tailG;
+        h0.add(h1).intoArray(Lanes.scratch(), 0);
+        double sumDyXhat = (Lanes.sum() + tailH) * invStd;
         dbeta[c] = (float) sumDy;
         dgamma[c] = (float) sumDyXhat;
         if (m == 0) {

@@ -165,7 +165,8 @@ public final class CrossEntropy {
             FloatVector p0 = FloatVector.fromArray(S, x, xOff + i).sub(shift).mul(t0);
             a0 = a0.add(p0.blend(0f, t0.compare(VectorOperators.EQ, 0f)));
         }
-        float s = Lanes.sum(a0.add(a1));
+        a0.add(a1).intoArray(Lanes.scratch(), 0);
+        float s = Lanes.sum();
         // scalar tail
         for (; i < n; i++) {
             float ti = t[tOff + i];
@@ -213,7 +214,8 @@ public final class CrossEntropy {
             FloatVector l0 = x0.max(0f).sub(x0.mul(FloatVector.fromArray(S, t, tOff + i)));
             a0 = a0.add(l0.add(e0.lanewise(VectorOperators.LOG1P)));
         }
-        return Lanes.sum(a0.add(a1));
+        a0.add(a1).intoArray(Lanes.scratch(), 0);
+        return Lanes.sum();
     }
 
     private static float binaryLossGradientBody(float inverseN, float[] x, int xOff, float[] t, int tOff,
@@ -249,7 +251,8 @@ public final class CrossEntropy {
             FloatVector s0 = r0.mul(e0).blend(r0, x0.compare(VectorOperators.GE, 0f));
             s0.sub(t0).mul(inverseN).intoArray(g, gOff + i);
         }
-        return Lanes.sum(a0.add(a1));
+        a0.add(a1).intoArray(Lanes.scratch(), 0);
+        return Lanes.sum();
     }
 
     private static float squaredErrorBody(float[] p, int pOff, float[] t, int tOff, int n) {
@@ -269,7 +272,8 @@ public final class CrossEntropy {
             FloatVector d0 = FloatVector.fromArray(S, p, pOff + i).sub(FloatVector.fromArray(S, t, tOff + i));
             a0 = d0.fma(d0, a0);
         }
-        return Lanes.sum(a0.add(a1));
+        a0.add(a1).intoArray(Lanes.scratch(), 0);
+        return Lanes.sum();
     }
 
     private static float squaredErrorGradientBody(float alpha, float[] p, int pOff, float[] t, int tOff,
@@ -293,7 +297,8 @@ public final class CrossEntropy {
             a0 = d0.fma(d0, a0);
             d0.mul(alpha).intoArray(g, gOff + i);
         }
-        return Lanes.sum(a0.add(a1));
+        a0.add(a1).intoArray(Lanes.scratch(), 0);
+        return Lanes.sum();
     }
 
     /** Validates every argument and label; returns the sum of the rows' weights (rows when unweighted). */

@@ -129,10 +129,31 @@ public final class Gemv {
             s3 = FloatVector.fromArray(S, a, r3 + j).fma(xv, s3);
             j += L;
         }
-        float d0 = Lanes.sum(s0.add(t0));
-        float d1 = Lanes.sum(s1.add(t1));
-        float d2 = Lanes.sum(s2.add(t2));
-        float d3 = Lanes.sum(s3.add(t3));
+        // the fixed tree of Lanes, written inline: no vector crosses a call
+        s0 = s0.add(t0);
+        s1 = s1.add(t1);
+        s2 = s2.add(t2);
+        s3 = s3.add(t3);
+        if (L >= 16) {
+            s0 = s0.add(s0.rearrange(Lanes.BY_8));
+            s1 = s1.add(s1.rearrange(Lanes.BY_8));
+            s2 = s2.add(s2.rearrange(Lanes.BY_8));
+            s3 = s3.add(s3.rearrange(Lanes.BY_8));
+        }
+        if (L >= 8) {
+            s0 = s0.add(s0.rearrange(Lanes.BY_4));
+            s1 = s1.add(s1.rearrange(Lanes.BY_4));
+            s2 = s2.add(s2.rearrange(Lanes.BY_4));
+            s3 = s3.add(s3.rearrange(Lanes.BY_4));
+        }
+        s0 = s0.add(s0.rearrange(Lanes.BY_2));
+        s1 = s1.add(s1.rearrange(Lanes.BY_2));
+        s2 = s2.add(s2.rearrange(Lanes.BY_2));
+        s3 = s3.add(s3.rearrange(Lanes.BY_2));
+        float d0 = s0.add(s0.rearrange(Lanes.BY_1)).lane(0);
+        float d1 = s1.add(s1.rearrange(Lanes.BY_1)).lane(0);
+        float d2 = s2.add(s2.rearrange(Lanes.BY_1)).lane(0);
+        float d3 = s3.add(s3.rearrange(Lanes.BY_1)).lane(0);
         // scalar tail
         for (; j < n; j++) {
             float xj = x[xOff + j];
@@ -166,7 +187,15 @@ public final class Gemv {
             s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
             j += L;
         }
-        float d = Lanes.sum(s0.add(t0));
+        s0 = s0.add(t0);
+        if (L >= 16) {
+            s0 = s0.add(s0.rearrange(Lanes.BY_8));
+        }
+        if (L >= 8) {
+            s0 = s0.add(s0.rearrange(Lanes.BY_4));
+        }
+        s0 = s0.add(s0.rearrange(Lanes.BY_2));
+        float d = s0.add(s0.rearrange(Lanes.BY_1)).lane(0);
         // scalar tail
         for (; j < n; j++) {
             d = Math.fma(a[r0 + j], x[xOff + j], d);

@@ -146,7 +146,8 @@ public final class Reductions {
         for (; i < bound; i += step) {
             a0 = a0.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
+        a0.add(a1).add(a2.add(a3)).intoArray(Lanes.scratch(), 0);
+        float s = Lanes.sum();
         // scalar tail
         for (; i < n; i++) {
             s += x[off + i];
@@ -174,7 +175,8 @@ public final class Reductions {
         for (; i < bound; i += step) {
             a0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), a0);
         }
-        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
+        a0.add(a1).add(a2.add(a3)).intoArray(Lanes.scratch(), 0);
+        float s = Lanes.sum();
         // scalar tail
         for (; i < n; i++) {
             s = Math.fma(a[aOff + i], b[bOff + i], s);
@@ -365,7 +367,8 @@ public final class Reductions {
             }
         }
         int count = n * spatial;
-        float m = (float) (first + (Lanes.sum(s0.add(s1)) + (double) tail) / count);
+        s0.add(s1).intoArray(Lanes.scratch(), 0);
+        float m = (float) (first + (Lanes.sum() + (double) tail) / count);
 
         FloatVector d0 = FloatVector.zero(S);
         FloatVector d1 = d0;
@@ -395,8 +398,10 @@ public final class Reductions {
                 qTail = Math.fma(e, e, qTail);
             }
         }
-        float sumD = Lanes.sum(d0.add(d1)) + dTail;
-        float sumD2 = Lanes.sum(q0.add(q1)) + qTail;
+        d0.add(d1).intoArray(Lanes.scratch(), 0);
+        float sumD = Lanes.sum() + dTail;
+        q0.add(q1).intoArray(Lanes.scratch(), 0);
+        float sumD2 = Lanes.sum() + qTail;
         finish(m, sumD, sumD2, count, mean, meanIndex, var, varIndex);
     }
 

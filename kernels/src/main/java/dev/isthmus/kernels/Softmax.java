@@ -107,7 +107,8 @@ public final class Softmax {
         for (; i < bound; i += step) {
             a0 = a0.add(FloatVector.fromArray(S, x, xOff + i).sub(shift).lanewise(VectorOperators.EXP));
         }
-        float s = Lanes.sum(a0.add(a1));
+        a0.add(a1).intoArray(Lanes.scratch(), 0);
+        float s = Lanes.sum();
         // scalar tail
         for (; i < n; i++) {
             s += (float) Math.exp(x[xOff + i] - shift);
@@ -135,7 +136,8 @@ public final class Softmax {
             e0.intoArray(out, outOff + i);
             a0 = a0.add(e0);
         }
-        float s = Lanes.sum(a0.add(a1));
+        a0.add(a1).intoArray(Lanes.scratch(), 0);
+        float s = Lanes.sum();
         // scalar tail
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xOff + i] - shift);
