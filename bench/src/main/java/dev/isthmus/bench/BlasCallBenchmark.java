@@ -1,17 +1,12 @@
 package dev.isthmus.bench;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.isthmus.blas.Blas;
 import dev.isthmus.blas.Layout;
 import dev.isthmus.blas.Transpose;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -86,13 +81,8 @@ public class BlasCallBenchmark {
         nx = arena.allocateFrom(JAVA_FLOAT, x);
         ny = arena.allocateFrom(JAVA_FLOAT, y);
         nc = arena.allocate(JAVA_FLOAT, len);
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup lib = SymbolLookup.libraryLookup(Blas.libraryPath().orElseThrow(), Arena.global());
-        sdot = linker.downcallHandle(lib.findOrThrow("cblas_sdot"),
-                FunctionDescriptor.of(JAVA_FLOAT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-        sgemm = linker.downcallHandle(lib.findOrThrow("cblas_sgemm"), FunctionDescriptor.ofVoid(
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT));
+        sdot = RawBlas.sdot();
+        sgemm = RawBlas.sgemm(false);
         float viaBinding = sdotBinding();
         float viaCopy = sdotCopyToNative();
         if (viaBinding != viaCopy) {

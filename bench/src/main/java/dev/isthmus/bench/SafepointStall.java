@@ -1,17 +1,9 @@
 package dev.isthmus.bench;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import dev.isthmus.blas.Blas;
 import dev.isthmus.blas.Layout;
 import dev.isthmus.blas.Transpose;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.Arrays;
 import java.util.Locale;
@@ -39,11 +31,7 @@ public final class SafepointStall {
         float[] c = new float[n * n];
         Arrays.fill(a, 0.5f);
         Arrays.fill(b, 0.25f);
-        SymbolLookup lib = SymbolLookup.libraryLookup(Blas.libraryPath().orElseThrow(), Arena.global());
-        MethodHandle whole = Linker.nativeLinker().downcallHandle(lib.findOrThrow("cblas_sgemm"),
-                FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,
-                        ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT),
-                Linker.Option.critical(true));
+        MethodHandle whole = RawBlas.sgemm(true);
         Runnable split = () -> Blas.sgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, n, n, n,
                 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
         Runnable oneCall = () -> {

@@ -1,17 +1,9 @@
 package dev.isthmus.bench;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import dev.isthmus.blas.Blas;
 import dev.isthmus.blas.Layout;
 import dev.isthmus.blas.Transpose;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,10 +60,7 @@ public class SgemmSplitBenchmark {
         a = Inputs.uniform(n * n, 3);
         b = Inputs.uniform(n * n, 4);
         c = new float[n * n];
-        SymbolLookup lib = SymbolLookup.libraryLookup(Blas.libraryPath().orElseThrow(), Arena.global());
-        sgemm = Linker.nativeLinker().downcallHandle(lib.findOrThrow("cblas_sgemm"), FunctionDescriptor.ofVoid(
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT), Linker.Option.critical(true));
+        sgemm = RawBlas.sgemm(true);
         float[] whole = oneCall().clone();
         float[] split = binding();
         if (!java.util.Arrays.equals(whole, split)) {

@@ -73,4 +73,9 @@ final class Check {
                     + ") overlaps " + inName + " [" + inOff + ", " + (inOff + (long) inLen) + ") in the same array");
         }
     }
+
+    /** Elements a row-major {@code rows x cols} matrix with leading dimension ld spans from its start (0 if empty). */
+    static int span(int rows, int cols, int ld) {
+        return rows == 0 || cols == 0 ? 0 : (int) ((long) (rows - 1) * ld + cols);
+    }
 }

@@ -66,9 +66,8 @@ public final class Gemm {
         Check.size("sgemm", "m", m);
         Check.matrix("sgemm", "A", transA ? k : m, transA ? m : k, a, aOff, lda);
         Check.matrix("sgemm", "C", m, n, c, cOff, ldc);
-        if (m > 0 && n > 0) {
-            noOverlap("A", a, aOff, transA ? k : m, transA ? m : k, lda, c, cOff, cOff + (long) (m - 1) * ldc + n);
-        }
+        Check.disjoint("sgemm", "C", c, cOff, Check.span(m, n, ldc), "A", a, aOff,
+                Check.span(transA ? k : m, transA ? m : k, lda));
         checkEpilogue("sgemm", n, bias, biasOff, activation);
         biasOutsideC(m, n, bias, biasOff, c, cOff, ldc);
         VectorGemm.sgemm(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, bias, biasOff, activation,
@@ -77,8 +76,8 @@ public final class Gemm {
 
     /** The bias is read while C is written (by several threads): it must not lie inside C. */
     private static void biasOutsideC(int m, int n, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
-        if (bias != null && m > 0 && n > 0) {
-            Check.disjoint("sgemm", "C", c, cOff, (int) ((long) (m - 1) * ldc + n), "bias", bias, biasOff, n);
+        if (bias != null) {
+            Check.disjoint("sgemm", "C", c, cOff, Check.span(m, n, ldc), "bias", bias, biasOff, n);
         }
     }
 
@@ -99,22 +98,8 @@ public final class Gemm {
         Check.matrix("sgemm", "A", transA ? k : m, transA ? m : k, a, aOff, lda);
         Check.matrix("sgemm", "B", transB ? n : k, transB ? k : n, b, bOff, ldb);
         Check.matrix("sgemm", "C", m, n, c, cOff, ldc);
-        if (m > 0 && n > 0) {
-            long cEnd = cOff + (long) (m - 1) * ldc + n;
-            noOverlap("A", a, aOff, transA ? k : m, transA ? m : k, lda, c, cOff, cEnd);
-            noOverlap("B", b, bOff, transB ? n : k, transB ? k : n, ldb, c, cOff, cEnd);
-        }
-    }
-
-    private static void noOverlap(String name, float[] in, int off, int rows, int cols, int ld,
-                                  float[] c, int cOff, long cEnd) {
-        if (in != c || rows == 0 || cols == 0) {
-            return;
-        }
-        long end = off + (long) (rows - 1) * ld + cols;
-        if (off < cEnd && cOff < end) {
-            throw new IllegalArgumentException("sgemm: C [" + cOff + ", " + cEnd + ") overlaps " + name
-                    + " [" + off + ", " + end + ") in the same array");
-        }
+        int cSpan = Check.span(m, n, ldc);
+        Check.disjoint("sgemm", "C", c, cOff, cSpan, "A", a, aOff, Check.span(transA ? k : m, transA ? m : k, lda));
+        Check.disjoint("sgemm", "C", c, cOff, cSpan, "B", b, bOff, Check.span(transB ? n : k, transB ? k : n, ldb));
     }
 }

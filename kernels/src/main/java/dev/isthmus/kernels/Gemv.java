@@ -61,13 +61,8 @@ public final class Gemv {
         int yLen = trans ? n : m;
         Check.vector("sgemv", "x", xLen, x, xOff);
         Check.vector("sgemv", "y", yLen, y, yOff);
-        if (yLen > 0 && y == a && m > 0 && n > 0 && yOff < aOff + (long) (m - 1) * lda + n && aOff < yOff + yLen) {
-            throw new IllegalArgumentException("sgemv: y [" + yOff + ", " + (yOff + yLen) + ") overlaps A in the same array");
-        }
-        if (y == x && xLen > 0 && yLen > 0 && yOff < xOff + xLen && xOff < yOff + yLen) {
-            throw new IllegalArgumentException("sgemv: y [" + yOff + ", " + (yOff + yLen) + ") overlaps x ["
-                    + xOff + ", " + (xOff + xLen) + ") in the same array");
-        }
+        Check.disjoint("sgemv", "y", y, yOff, yLen, "A", a, aOff, Check.span(m, n, lda));
+        Check.disjoint("sgemv", "y", y, yOff, yLen, "x", x, xOff, xLen);
         if (trans) {
             // y^T = x^T A: one row of C = op(A) * B with B = A as stored
             VectorGemm.sgemm(false, false, 1, n, m, alpha, x, xOff, Math.max(1, m), a, aOff, lda, beta, y, yOff,
