@@ -23,6 +23,14 @@ public final class Convolution {
      */
     public static void forward(ConvShape shape, int n, float[] x, int xOff, float[] weights, int weightsOff,
                                float[] bias, int biasOff, float[] y, int yOff, float[] workspace) {
+        forward(shape, n, x, xOff, weights, weightsOff, bias, biasOff, y, yOff, workspace, MatrixMultiply.VECTOR);
+    }
+
+    /** {@link #forward(ConvShape, int, float[], int, float[], int, float[], int, float[], int, float[])} with its products on {@code gemm}. */
+    public static void forward(ConvShape shape, int n, float[] x, int xOff, float[] weights, int weightsOff,
+                               float[] bias, int biasOff, float[] y, int yOff, float[] workspace,
+                               MatrixMultiply gemm) {
+        checkGemm("convolution forward", gemm);
         checkForward(shape, n, x, xOff, weights, weightsOff, bias, biasOff, y, yOff, workspace);
         float[] cols = columns(shape, workspace);
         int k = shape.kernelSize();
@@ -43,7 +51,7 @@ public final class Convolution {
                     java.util.Arrays.fill(y, yImg + o * pixels, yImg + (o + 1) * pixels, bias[biasOff + o]);
                 }
             }
-            Gemm.sgemm(false, false, outC, pixels, k, 1f, weights, weightsOff, k, b, bOff, pixels,
+            gemm.sgemm(false, false, outC, pixels, k, 1f, weights, weightsOff, k, b, bOff, pixels,
                     bias != null ? 1f : 0f, y, yImg, pixels);
         }
     }
@@ -51,6 +59,13 @@ public final class Convolution {
     /** Overwrites dx with the gradient of {@link #forward}'s output with respect to its input, given dy. */
     public static void backwardData(ConvShape shape, int n, float[] dy, int dyOff, float[] weights, int weightsOff,
                                     float[] dx, int dxOff, float[] workspace) {
+        backwardData(shape, n, dy, dyOff, weights, weightsOff, dx, dxOff, workspace, MatrixMultiply.VECTOR);
+    }
+
+    /** {@link #backwardData(ConvShape, int, float[], int, float[], int, float[], int, float[])} with its products on {@code gemm}. */
+    public static void backwardData(ConvShape shape, int n, float[] dy, int dyOff, float[] weights, int weightsOff,
+                                    float[] dx, int dxOff, float[] workspace, MatrixMultiply gemm) {
+        checkGemm("convolution backward data", gemm);
         checkBackwardData(shape, n, dy, dyOff, weights, weightsOff, dx, dxOff, workspace);
         float[] cols = columns(shape, workspace);
         int k = shape.kernelSize();
@@ -59,10 +74,10 @@ public final class Convolution {
             int dyImg = dyOff + img * shape.outputSize();
             int dxImg = dxOff + img * shape.inputSize();
             if (shape.pointwise()) {
-                Gemm.sgemm(true, false, k, pixels, shape.outChannels(), 1f, weights, weightsOff, k, dy, dyImg, pixels,
+                gemm.sgemm(true, false, k, pixels, shape.outChannels(), 1f, weights, weightsOff, k, dy, dyImg, pixels,
                         0f, dx, dxImg, pixels);
             } else {
-                Gemm.sgemm(true, false, k, pixels, shape.outChannels(), 1f, weights, weightsOff, k, dy, dyImg, pixels,
+                gemm.sgemm(true, false, k, pixels, shape.outChannels(), 1f, weights, weightsOff, k, dy, dyImg, pixels,
                         0f, cols, 0, pixels);
                 Im2col.col2im(cols, 0, shape.channels(), shape.height(), shape.width(), shape.kernelH(),
                         shape.kernelW(), shape.padH(), shape.padW(), shape.strideH(), shape.strideW(),
@@ -78,6 +93,15 @@ public final class Convolution {
     public static void backwardWeights(ConvShape shape, int n, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dweights, int dweightsOff, float[] dbias, int dbiasOff,
                                        float[] workspace) {
+        backwardWeights(shape, n, x, xOff, dy, dyOff, dweights, dweightsOff, dbias, dbiasOff, workspace,
+                MatrixMultiply.VECTOR);
+    }
+
+    /** {@link #backwardWeights(ConvShape, int, float[], int, float[], int, float[], int, float[], int, float[])} with its products on {@code gemm}. */
+    public static void backwardWeights(ConvShape shape, int n, float[] x, int xOff, float[] dy, int dyOff,
+                                       float[] dweights, int dweightsOff, float[] dbias, int dbiasOff,
+                                       float[] workspace, MatrixMultiply gemm) {
+        checkGemm("convolution backward weights", gemm);
         checkBackwardWeights(shape, n, x, xOff, dy, dyOff, dweights, dweightsOff, dbias, dbiasOff, workspace);
         float[] cols = columns(shape, workspace);
         int k = shape.kernelSize();
@@ -95,7 +119,7 @@ public final class Convolution {
                 bOff = 0;
             }
             // dW (+)= dy_img * cols^T: the first image overwrites, the rest accumulate
-            Gemm.sgemm(false, true, shape.outChannels(), k, pixels, 1f, dy, dyOff + img * shape.outputSize(), pixels,
+            gemm.sgemm(false, true, shape.outChannels(), k, pixels, 1f, dy, dyOff + img * shape.outputSize(), pixels,
                     b, bOff, pixels, img == 0 ? 0f : 1f, dweights, dweightsOff, k);
         }
         if (dbias != null) {
@@ -185,6 +209,12 @@ public final class Convolution {
         if (dbias != null) {
             Check.disjoint(op, "workspace", workspace, 0, shape.columnsSize(), "dbias", dbias, dbiasOff,
                     shape.outChannels());
+        }
+    }
+
+    private static void checkGemm(String op, MatrixMultiply gemm) {
+        if (gemm == null) {
+            throw new IllegalArgumentException(op + ": the matrix product (gemm) is null");
         }
     }
 
