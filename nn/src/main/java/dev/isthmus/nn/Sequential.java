@@ -2,8 +2,13 @@ package dev.isthmus.nn;
 
 import dev.isthmus.kernels.Reductions;
 import dev.isthmus.nn.layer.ActivationLayer;
+import dev.isthmus.nn.layer.AvgPool2d;
+import dev.isthmus.nn.layer.BatchNorm;
+import dev.isthmus.nn.layer.Conv2d;
 import dev.isthmus.nn.layer.Dense;
+import dev.isthmus.nn.layer.Dropout;
 import dev.isthmus.nn.layer.Flatten;
+import dev.isthmus.nn.layer.MaxPool2d;
 import dev.isthmus.nn.layer.Softmax;
 
 import java.util.ArrayList;
@@ -308,6 +313,57 @@ public final class Sequential {
             Dense d = new Dense(current.dim(0), units, initOr(Init.HE_UNIFORM), backend, layerSeed());
             d.regularize(l1, l2);
             return add(d);
+        }
+
+        /**
+         * A convolution of {@code outChannels} filters of {@code kernel x kernel} over image samples
+         * (channels, height, width), with this stride and zero padding on every side.
+         *
+         * @throws IllegalArgumentException when the current shape is not an image or the kernel does not
+         *                                  fit it
+         */
+        public Builder conv2d(int outChannels, int kernel, int stride, int padding) {
+            Conv2d c = new Conv2d(current, outChannels, kernel, stride, padding, initOr(Init.HE_UNIFORM), backend,
+                    layerSeed());
+            c.regularize(l1, l2);
+            return add(c);
+        }
+
+        /** A convolution with stride 1 and no padding: each side shrinks by {@code kernel - 1}. */
+        public Builder conv2d(int outChannels, int kernel) {
+            return conv2d(outChannels, kernel, 1, 0);
+        }
+
+        /** Max pooling of non-overlapping {@code size x size} windows (stride = size). */
+        public Builder maxPool2d(int size) {
+            return maxPool2d(size, size);
+        }
+
+        public Builder maxPool2d(int size, int stride) {
+            return add(new MaxPool2d(current, size, stride));
+        }
+
+        /** Average pooling of non-overlapping {@code size x size} windows (stride = size). */
+        public Builder avgPool2d(int size) {
+            return avgPool2d(size, size);
+        }
+
+        public Builder avgPool2d(int size, int stride) {
+            return add(new AvgPool2d(current, size, stride));
+        }
+
+        /** Batch normalization with momentum 0.1 and eps 1e-5, per feature or per image channel. */
+        public Builder batchNorm() {
+            return batchNorm(0.1f, 1e-5f);
+        }
+
+        public Builder batchNorm(float momentum, float eps) {
+            return add(new BatchNorm(current, momentum, eps));
+        }
+
+        /** Inverted dropout of this rate in training passes, its masks seeded by the builder's seed. */
+        public Builder dropout(float rate) {
+            return add(new Dropout(current, rate, layerSeed()));
         }
 
         public Builder relu() {

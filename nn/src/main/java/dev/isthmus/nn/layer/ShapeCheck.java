@@ -40,6 +40,21 @@ final class ShapeCheck {
         return cached != null && cached.batch() == n ? cached : Tensor.zeros(n, sample);
     }
 
+    /**
+     * Throws unless the sample shape is an image {@code (channels, height, width)}. Called before any
+     * field is computed from the dimensions, so that a dense shape fails here with its name and not
+     * with an index error.
+     */
+    static void image(String layer, Shape input) {
+        if (input == null) {
+            throw new IllegalArgumentException(layer + ": input shape is null");
+        }
+        if (input.rank() != 3) {
+            throw new IllegalArgumentException(layer + ": expected input samples of shape (channels, height, width), got "
+                    + input);
+        }
+    }
+
     static void positive(String layer, String what, int value) {
         if (value < 1) {
             throw new IllegalArgumentException(layer + ": " + what + " must be >= 1, got " + value);
