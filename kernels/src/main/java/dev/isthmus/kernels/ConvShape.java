@@ -72,8 +72,8 @@ public record ConvShape(int channels, int height, int width, int outChannels, in
         return kernelSize() * outHeight() * outWidth();
     }
 
-    /** A 1x1 kernel with unit stride, no padding: the image is its own im2col matrix. */
-    boolean pointwise() {
+    /** A 1x1 kernel with unit stride, no padding: the image is its own im2col matrix and needs no workspace. */
+    public boolean pointwise() {
         return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
     }
 }

@@ -89,9 +89,7 @@ public final class Conv2d implements Layer {
     }
 
     private static float[] newWorkspace(ConvShape g) {
-        boolean pointwise = g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1
-                && g.padH() == 0 && g.padW() == 0;
-        return pointwise ? null : new float[g.columnsSize()];
+        return g.pointwise() ? null : new float[g.columnsSize()];
     }
 
     /** Sets the L1 and L2 penalties on the weight (not the bias); returns this layer. */

@@ -72,7 +72,8 @@ final class DataParallel {
      * {@code labels[0, rows)}, leaving the batch's gradient in the model's parameters.
      */
     Result lossAndGradient(float[] features, int[] labels, int rows, long step) {
-        int shards = Math.min(replicas.length, rows);
+        // at least two rows per shard: batch normalization cannot estimate a variance from one
+        int shards = Math.max(1, Math.min(replicas.length, rows / 2));
         // replicas start from the model's running statistics
         for (int s = 1; s < shards; s++) {
             copyBuffers(buffers[0], buffers[s]);

@@ -4,6 +4,7 @@ import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Sequential;
 import dev.isthmus.nn.Shape;
 import dev.isthmus.nn.data.Batch;
+import dev.isthmus.nn.layer.BatchNorm;
 import dev.isthmus.nn.data.Batches;
 import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.loss.Loss;
@@ -36,7 +37,10 @@ import java.util.Map;
  * History history = trainer.fit(train);
  * }</pre>
  *
- * With the same seed, data and thread count, two runs give bit-identical weights. A NaN or
+ * When the model has batch normalization, an epoch's last batch is skipped if it holds a single
+ * example (its batch statistics would be undefined).
+ *
+ * <p>With the same seed, data and thread count, two runs give bit-identical weights. A NaN or
  * infinite loss stops training with a {@link NonFiniteLossException} naming the epoch and step.
  */
 public final class Trainer {
@@ -154,6 +158,7 @@ public final class Trainer {
         DataParallel parallel = parallel();
         Map<Integer, Batches> batchesBySize = new HashMap<>();
         History history = new History();
+        boolean hasBatchNorm = model.layers().stream().anyMatch(l -> l instanceof BatchNorm);
         stopReason = null;
         for (Callback c : callbacks) {
             c.onTrainBegin(this, nextEpoch);
@@ -169,6 +174,10 @@ public final class Trainer {
             long correct = 0;
             long seen = 0;
             for (Batch batch : batches.epoch(epoch)) {
+                if (batch.size() == 1 && hasBatchNorm) {
+                    // the one leftover example of an epoch: batch statistics of one value are undefined
+                    continue;
+                }
                 DataParallel.Result r = step(parallel, epoch, batch.features(), batch.labels(), batch.size());
                 for (Callback c : callbacks) {
                     c.onBatchEnd(this, epoch, step - 1, batch.size(), r.loss());
