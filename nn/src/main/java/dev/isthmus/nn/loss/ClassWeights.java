@@ -42,7 +42,8 @@ public final class ClassWeights {
         }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("balanced class weights: " + data + " has no example of class"
-                    + (missing.size() == 1 ? " " : "es ") + missing + "; a missing class has no finite balanced weight");
+                    + (missing.size() == 1 ? " " : "es ") + missing
+                    + "; a missing class has no finite balanced weight");
         }
         float[] w = new float[classes];
         for (int c = 0; c < classes; c++) {

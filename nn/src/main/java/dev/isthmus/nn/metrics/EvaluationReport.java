@@ -32,7 +32,8 @@ public record EvaluationReport(double loss, double accuracy, List<ClassScores> c
     /** Checks that there is one score per class of the matrix, and copies the list and the matrix. */
     public EvaluationReport {
         if (classes == null || macro == null || micro == null || confusion == null) {
-            throw new IllegalArgumentException("evaluation report: classes, averages and confusion matrix must not be null");
+            throw new IllegalArgumentException(
+                    "evaluation report: classes, averages and confusion matrix must not be null");
         }
         if (classes.size() != confusion.classes()) {
             throw new IllegalArgumentException("evaluation report: " + classes.size() + " class scores for a confusion"
@@ -109,8 +110,9 @@ public record EvaluationReport(double loss, double accuracy, List<ClassScores> c
             b.append(String.format(Locale.ROOT, row, c.name(), c.precision(), c.recall(), c.f1(), c.support()));
         }
         b.append('\n');
-        b.append(String.format(Locale.ROOT, row, "macro avg", macro.precision(), macro.recall(), macro.f1(), samples()));
-        b.append(String.format(Locale.ROOT, row, "micro avg", micro.precision(), micro.recall(), micro.f1(), samples()));
+        long n = samples();
+        b.append(String.format(Locale.ROOT, row, "macro avg", macro.precision(), macro.recall(), macro.f1(), n));
+        b.append(String.format(Locale.ROOT, row, "micro avg", micro.precision(), micro.recall(), micro.f1(), n));
         b.append('\n');
         List<String> names = new ArrayList<>(classes.size());
         for (ClassScores c : classes) {
