@@ -156,11 +156,19 @@ public final class Sequential {
         return forward(x, Pass.INFERENCE).copy();
     }
 
-    /** The index of the largest output of each sample: the predicted class. */
+    /** The predicted class of each sample: the index of its largest output, or for a single output (a logit) 1 when it is positive. */
     public synchronized int[] predictClasses(Tensor x) {
         Tensor y = forward(x, Pass.INFERENCE);
         int[] classes = new int[y.batch()];
-        Reductions.argmaxRows(y.data(), 0, y.batch(), outputShape().size(), classes, 0);
+        int width = outputShape().size();
+        if (width == 1) {
+            // one output is a binary classifier's logit
+            for (int i = 0; i < classes.length; i++) {
+                classes[i] = y.data()[i] > 0 ? 1 : 0;
+            }
+        } else {
+            Reductions.argmaxRows(y.data(), 0, y.batch(), width, classes, 0);
+        }
         return classes;
     }
 

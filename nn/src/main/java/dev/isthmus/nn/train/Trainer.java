@@ -193,7 +193,7 @@ public final class Trainer {
                 EvaluationReport report = Evaluation.evaluate(model, valSet, loss, evaluationBatch);
                 metrics.put("val_loss", report.loss());
                 metrics.put("val_accuracy", report.accuracy());
-                metrics.put("val_f1_macro", report.macroF1());
+                metrics.put("val_f1_macro", report.macro().f1());
             }
             metrics.put("lr", optimizer.learningRate());
             metrics.put("batch_size", (double) batchSize);

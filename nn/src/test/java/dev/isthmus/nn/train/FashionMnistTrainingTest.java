@@ -64,7 +64,7 @@ class FashionMnistTrainingTest {
         EvaluationReport report = Evaluation.evaluate(model, test, loss, 500);
         System.out.printf(Locale.ROOT, "%s: %d epochs in %.1f s, train loss %.4f, test accuracy %.4f, macro F1 %.4f%n",
                 model, epochs, (System.nanoTime() - start) / 1e9, history.last("loss"), report.accuracy(),
-                report.macroF1());
+                report.macro().f1());
         return report;
     }
 
