@@ -289,7 +289,7 @@ public final class Trainer {
         private final Loss loss;
         private final Optimizer optimizer;
         private int epochs = 10;
-        private BatchSizeSchedule batchSizes = BatchSizeSchedule.constant(32);
+        private BatchSizeSchedule batchSizes = new BatchSizeSchedule.Constant(32);
         private LearningRateSchedule learningRates;
         private long seed;
         private int threads = Parallel.threads();
@@ -322,7 +322,7 @@ public final class Trainer {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             }
-            this.batchSizes = BatchSizeSchedule.constant(batchSize);
+            this.batchSizes = new BatchSizeSchedule.Constant(batchSize);
             return this;
         }
 

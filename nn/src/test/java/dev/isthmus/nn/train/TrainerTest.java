@@ -128,9 +128,9 @@ class TrainerTest {
     void validationMetricsAndScheduledBatchSizesAreRecorded() {
         Sequential m = model(1);
         History h = Trainer.builder(m, new SparseCategoricalCrossEntropy(), new Adam(m.parameters(), 1e-2))
-                .epochs(3).batchSizeSchedule(BatchSizeSchedule.grow(8, 2, 1, 64)).validationSplit(0.2).seed(3)
+                .epochs(6).batchSizeSchedule(new BatchSizeSchedule.Grow(8, 2, 2, 64)).validationSplit(0.2).seed(3)
                 .build().fit(blobs(300, 9));
-        assertArrayEquals(new double[] {8, 16, 32}, h.metric("batch_size"));
+        assertArrayEquals(new double[] {8, 8, 16, 16, 32, 32}, h.metric("batch_size"));
         assertTrue(h.names().containsAll(List.of("loss", "accuracy", "val_loss", "val_accuracy", "val_f1_macro", "lr")));
         assertTrue(h.last("val_accuracy") > 0.9, "validation accuracy " + h.last("val_accuracy"));
     }
