@@ -1,6 +1,7 @@
 package dev.isthmus.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,7 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * decay; RMSprop without momentum, not centered; Adam and AdamW), so hyperparameters carry over.
  * State arrays start as zeros. Parameters, gradients and each state array must not overlap one
  * another. A NaN gradient makes its parameter NaN; nothing is skipped or clipped. Weight decay is
- * computed even when it is 0, so a parameter that is already infinite becomes NaN.
+ * computed even when it is 0, so a parameter that is already infinite becomes NaN. Decaying state
+ * (velocity, mean squares, Adam's moments) that falls below {@link Float#MIN_NORMAL} in magnitude
+ * is stored as zero: subnormal arithmetic is a slow path on x86, and a weight whose gradient stays
+ * zero would otherwise decay into it and stay there.
  */
 public final class Optimizers {
     private static final VectorSpecies<Float> S = Species.FLOAT;
@@ -106,6 +110,11 @@ public final class Optimizers {
     // Each body handles whole vectors and returns where the scalar tail starts. The operations and
     // their order are exactly those of the scalar loops in ScalarOptimizers, so the two agree bit for bit.
 
+    /** {@link ScalarOptimizers#flush} per lane: subnormal decaying state becomes zero. */
+    private static FloatVector flush(FloatVector x) {
+        return x.blend(0f, x.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+    }
+
     private static int sgdBody(float[] param, int paramOff, float[] grad, int gradOff, int n, float lr,
                                float weightDecay) {
         int bound = S.loopBound(n);
@@ -123,7 +132,7 @@ public final class Optimizers {
         for (int i = 0; i < bound; i += S.length()) {
             FloatVector p = FloatVector.fromArray(S, param, paramOff + i);
             FloatVector g = FloatVector.fromArray(S, grad, gradOff + i).add(p.mul(weightDecay));
-            FloatVector v = FloatVector.fromArray(S, velocity, velocityOff + i).mul(momentum).add(g);
+            FloatVector v = flush(FloatVector.fromArray(S, velocity, velocityOff + i).mul(momentum).add(g));
             v.intoArray(velocity, velocityOff + i);
             p.sub(v.mul(lr)).intoArray(param, paramOff + i);
         }
@@ -136,7 +145,7 @@ public final class Optimizers {
         for (int i = 0; i < bound; i += S.length()) {
             FloatVector p = FloatVector.fromArray(S, param, paramOff + i);
             FloatVector g = FloatVector.fromArray(S, grad, gradOff + i).add(p.mul(weightDecay));
-            FloatVector v = FloatVector.fromArray(S, velocity, velocityOff + i).mul(momentum).add(g);
+            FloatVector v = flush(FloatVector.fromArray(S, velocity, velocityOff + i).mul(momentum).add(g));
             v.intoArray(velocity, velocityOff + i);
             p.sub(g.add(v.mul(momentum)).mul(lr)).intoArray(param, paramOff + i);
         }
@@ -163,8 +172,8 @@ public final class Optimizers {
         for (int i = 0; i < bound; i += S.length()) {
             FloatVector p = FloatVector.fromArray(S, param, paramOff + i);
             FloatVector g = FloatVector.fromArray(S, grad, gradOff + i).add(p.mul(weightDecay));
-            FloatVector s = FloatVector.fromArray(S, meanSquare, meanSquareOff + i).mul(rho)
-                    .add(g.mul(g).mul(oneMinusRho));
+            FloatVector s = flush(FloatVector.fromArray(S, meanSquare, meanSquareOff + i).mul(rho)
+                    .add(g.mul(g).mul(oneMinusRho)));
             s.intoArray(meanSquare, meanSquareOff + i);
             p.sub(g.div(s.sqrt().add(eps)).mul(lr)).intoArray(param, paramOff + i);
         }
@@ -179,8 +188,8 @@ public final class Optimizers {
         for (int i = 0; i < bound; i += S.length()) {
             FloatVector p = FloatVector.fromArray(S, param, paramOff + i);
             FloatVector g = FloatVector.fromArray(S, grad, gradOff + i).add(p.mul(l2));
-            FloatVector mi = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(g.mul(oneMinusBeta1));
-            FloatVector vi = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(g.mul(g).mul(oneMinusBeta2));
+            FloatVector mi = flush(FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(g.mul(oneMinusBeta1)));
+            FloatVector vi = flush(FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(g.mul(g).mul(oneMinusBeta2)));
             mi.intoArray(m, mOff + i);
             vi.intoArray(v, vOff + i);
             FloatVector denominator = vi.sqrt().mul(invSqrtCorrection2).add(eps);

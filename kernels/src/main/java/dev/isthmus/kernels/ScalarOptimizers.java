@@ -59,6 +59,17 @@ public final class ScalarOptimizers {
         return (float) (1 - (double) lr * weightDecay);
     }
 
+    /**
+     * Zero for a subnormal (|x| below {@link Float#MIN_NORMAL}), else x. Decaying state (momentum,
+     * Adam's moments) of a weight whose gradient stays zero, such as a weight of an always-black pixel,
+     * shrinks geometrically into the subnormal range, where x86 arithmetic takes a microcode assist per
+     * element: measured, it made Adam over the Fashion-MNIST MLP's weights the larger part of a training
+     * step. Zeroing it changes the update by less than 1e-38.
+     */
+    static float flush(float x) {
+        return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
+    }
+
     // The loops over [from, n): the reference runs them whole, the vector kernels run them on their tails.
 
     static void sgdRange(float[] param, int paramOff, float[] grad, int gradOff, float[] velocity, int velocityOff,
@@ -68,7 +79,7 @@ public final class ScalarOptimizers {
             float g = grad[gradOff + i] + p * weightDecay;
             float step = g;
             if (momentum != 0f) {
-                float v = velocity[velocityOff + i] * momentum + g;
+                float v = flush(velocity[velocityOff + i] * momentum + g);
                 velocity[velocityOff + i] = v;
                 step = nesterov ? g + v * momentum : v;
             }
@@ -93,7 +104,7 @@ public final class ScalarOptimizers {
         for (int i = from; i < n; i++) {
             float p = param[paramOff + i];
             float g = grad[gradOff + i] + p * weightDecay;
-            float s = meanSquare[meanSquareOff + i] * rho + g * g * oneMinusRho;
+            float s = flush(meanSquare[meanSquareOff + i] * rho + g * g * oneMinusRho);
             meanSquare[meanSquareOff + i] = s;
             param[paramOff + i] = p - g / ((float) Math.sqrt(s) + eps) * lr;
         }
@@ -106,8 +117,8 @@ public final class ScalarOptimizers {
         for (int i = from; i < n; i++) {
             float p = param[paramOff + i];
             float g = grad[gradOff + i] + p * l2;
-            float mi = m[mOff + i] * beta1 + g * oneMinusBeta1;
-            float vi = v[vOff + i] * beta2 + g * g * oneMinusBeta2;
+            float mi = flush(m[mOff + i] * beta1 + g * oneMinusBeta1);
+            float vi = flush(v[vOff + i] * beta2 + g * g * oneMinusBeta2);
             m[mOff + i] = mi;
             v[vOff + i] = vi;
             // sqrt in double then rounded to float is the correctly rounded float sqrt
