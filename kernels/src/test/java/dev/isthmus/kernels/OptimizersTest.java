@@ -232,6 +232,35 @@ class OptimizersTest {
     }
 
     @Test
+    void decayingStateThatTurnsSubnormalIsStoredAsZero() {
+        // a weight with zero gradient: Adam's moments and the momentum only decay, into subnormals
+        int n = 37;
+        float tiny = Float.MIN_NORMAL * 1.05f;
+        float[] p = new float[n];
+        float[] g = new float[n];
+        float[] m = new float[n];
+        float[] v = new float[n];
+        float[] velocity = new float[n];
+        Arrays.fill(p, 0.5f);
+        Arrays.fill(m, tiny);
+        Arrays.fill(v, tiny);
+        Arrays.fill(velocity, -tiny);
+        Optimizers.adam(p, 0, g, 0, m, 0, v, 0, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 5, 0f, false);
+        Optimizers.sgd(p, 0, g, 0, velocity, 0, n, 0.1f, 0.9f, 0f, false);
+        for (int i = 0; i < n; i++) {
+            assertEquals(0f, m[i], "m[" + i + "]");
+            assertEquals(0f, v[i], "v[" + i + "]");
+            assertEquals(0f, velocity[i], "velocity[" + i + "]");
+            assertEquals(0.5f, p[i], "p[" + i + "]");
+        }
+        // the smallest normal value itself is kept
+        float[] m2 = {Float.MIN_NORMAL / 0.9f * 1.0001f};
+        Optimizers.adam(new float[1], 0, new float[1], 0, m2, 0, new float[1], 0, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 1,
+                0f, false);
+        assertTrue(m2[0] >= Float.MIN_NORMAL, "normal m kept: " + m2[0]);
+    }
+
+    @Test
     void withoutMomentumVelocityIsNeitherNeededNorTouched() {
         float[] param = {1f, 2f, -3f};
         float[] grad = {0.5f, -1f, 0f};
