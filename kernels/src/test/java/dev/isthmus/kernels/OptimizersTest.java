@@ -243,7 +243,7 @@ class OptimizersTest {
         float[] velocity = new float[n];
         Arrays.fill(p, 0.5f);
         Arrays.fill(m, tiny);
-        Arrays.fill(v, tiny);
+        Arrays.fill(v, Float.MIN_NORMAL * 1.0005f);
         Arrays.fill(velocity, -tiny);
         Optimizers.adam(p, 0, g, 0, m, 0, v, 0, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 5, 0f, false);
         Optimizers.sgd(p, 0, g, 0, velocity, 0, n, 0.1f, 0.9f, 0f, false);
