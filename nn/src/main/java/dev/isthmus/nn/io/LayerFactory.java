@@ -8,6 +8,12 @@ import dev.isthmus.nn.layer.ActivationLayer;
 import dev.isthmus.nn.layer.Dense;
 import dev.isthmus.nn.layer.Flatten;
 import dev.isthmus.nn.layer.Softmax;
+// enabled when the layers land
+// import dev.isthmus.nn.layer.AvgPool2d;
+// import dev.isthmus.nn.layer.BatchNorm;
+// import dev.isthmus.nn.layer.Conv2d;
+// import dev.isthmus.nn.layer.Dropout;
+// import dev.isthmus.nn.layer.MaxPool2d;
 
 import java.util.HashSet;
 import java.util.List;
