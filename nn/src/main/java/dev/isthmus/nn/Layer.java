@@ -54,7 +54,7 @@ public interface Layer {
 
     /**
      * The layer's configuration as it is written into model files: sizes and options (not the
-     * weights), values being Integer, Float, Boolean, String or int[].
+     * weights), values being Integer, Long, Float, Boolean, String or int[]; model files store longs exactly.
      */
     Map<String, Object> config();
 

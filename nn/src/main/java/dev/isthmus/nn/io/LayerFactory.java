@@ -5,15 +5,14 @@ import dev.isthmus.nn.Init;
 import dev.isthmus.nn.Layer;
 import dev.isthmus.nn.Shape;
 import dev.isthmus.nn.layer.ActivationLayer;
+import dev.isthmus.nn.layer.AvgPool2d;
+import dev.isthmus.nn.layer.BatchNorm;
+import dev.isthmus.nn.layer.Conv2d;
 import dev.isthmus.nn.layer.Dense;
+import dev.isthmus.nn.layer.Dropout;
 import dev.isthmus.nn.layer.Flatten;
+import dev.isthmus.nn.layer.MaxPool2d;
 import dev.isthmus.nn.layer.Softmax;
-// enabled when the layers land
-// import dev.isthmus.nn.layer.AvgPool2d;
-// import dev.isthmus.nn.layer.BatchNorm;
-// import dev.isthmus.nn.layer.Conv2d;
-// import dev.isthmus.nn.layer.Dropout;
-// import dev.isthmus.nn.layer.MaxPool2d;
 
 import java.util.HashSet;
 import java.util.List;
@@ -29,10 +28,7 @@ import java.util.TreeSet;
 final class LayerFactory {
     /** The kinds this version reads, for error messages. */
     static final List<String> KINDS = List.of("dense", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax",
-            "flatten"
-            // enabled when the layers land
-            // , "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "dropout"
-    );
+            "flatten", "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "dropout");
 
     private LayerFactory() {}
 
@@ -70,30 +66,29 @@ final class LayerFactory {
                 yield new Softmax(input.dim(0));
             }
             case "flatten" -> new Flatten(input);
-            // enabled when the layers land
-            // case "conv2d" -> {
-            //     int outChannels = c.integer("out_channels");
-            //     int kernel = c.integer("kernel");
-            //     int stride = c.integer("stride");
-            //     int padding = c.integer("padding");
-            //     Init init = Init.parse(c.string("init"));
-            //     float l1 = c.decimal("l1");
-            //     float l2 = c.decimal("l2");
-            //     c.fits(floatsInFile, (long) outChannels * input.dim(0) * kernel * kernel,
-            //             "out_channels * in_channels * kernel * kernel");
-            //     Conv2d conv = new Conv2d(input, outChannels, kernel, stride, padding, init, backend, 0L);
-            //     conv.regularize(l1, l2);
-            //     yield conv;
-            // }
-            // case "max_pool2d" -> new MaxPool2d(input, c.integer("size"), c.integer("stride"));
-            // case "avg_pool2d" -> new AvgPool2d(input, c.integer("size"), c.integer("stride"));
-            // case "batch_norm" -> {
-            //     float momentum = c.decimal("momentum");
-            //     float eps = c.decimal("eps");
-            //     c.fits(floatsInFile, 2L * input.dim(0), "2 * channels (running_mean, running_var)");
-            //     yield new BatchNorm(input, momentum, eps);
-            // }
-            // case "dropout" -> new Dropout(input, c.decimal("rate"), c.longInteger("seed"));
+            case "conv2d" -> {
+                int outChannels = c.integer("out_channels");
+                int kernel = c.integer("kernel");
+                int stride = c.integer("stride");
+                int padding = c.integer("padding");
+                Init init = Init.parse(c.string("init"));
+                float l1 = c.decimal("l1");
+                float l2 = c.decimal("l2");
+                c.fits(floatsInFile, (long) outChannels * input.dim(0) * kernel * kernel,
+                        "out_channels * in_channels * kernel * kernel");
+                Conv2d conv = new Conv2d(input, outChannels, kernel, stride, padding, init, backend, 0L);
+                conv.regularize(l1, l2);
+                yield conv;
+            }
+            case "max_pool2d" -> new MaxPool2d(input, c.integer("size"), c.integer("stride"));
+            case "avg_pool2d" -> new AvgPool2d(input, c.integer("size"), c.integer("stride"));
+            case "batch_norm" -> {
+                float momentum = c.decimal("momentum");
+                float eps = c.decimal("eps");
+                c.fits(floatsInFile, 2L * input.dim(0), "2 * channels (running_mean, running_var)");
+                yield new BatchNorm(input, momentum, eps);
+            }
+            case "dropout" -> new Dropout(input, c.decimal("rate"), c.longInteger("seed"));
             default -> throw new IllegalArgumentException("unknown layer kind '" + kind
                     + "': this version of Isthmus reads " + String.join(", ", KINDS));
         };

@@ -102,12 +102,11 @@ public final class Dropout implements Layer {
         return dx;
     }
 
-    /** The seed is written as a decimal string: a long does not survive a JSON number. */
     @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("rate", rate);
-        c.put("seed", Long.toString(seed));
+        c.put("seed", seed);
         return c;
     }
 

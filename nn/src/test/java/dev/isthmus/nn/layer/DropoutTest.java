@@ -93,6 +93,6 @@ class DropoutTest {
     void configHoldsRateAndSeed() {
         var c = new Dropout(Shape.of(3), 0.25f, -7L).config();
         assertEquals(0.25f, c.get("rate"));
-        assertEquals("-7", c.get("seed"));
+        assertEquals(-7L, c.get("seed"));
     }
 }

@@ -170,7 +170,7 @@ class LayerContractTest {
         Map<String, Object> config = c.make().get().config();
         for (Map.Entry<String, Object> e : config.entrySet()) {
             Object v = e.getValue();
-            assertTrue(v instanceof Integer || v instanceof Float || v instanceof Boolean || v instanceof String
+            assertTrue(v instanceof Integer || v instanceof Long || v instanceof Float || v instanceof Boolean || v instanceof String
                     || v instanceof int[], c.name() + " config " + e.getKey() + " is a " + v.getClass());
         }
     }
