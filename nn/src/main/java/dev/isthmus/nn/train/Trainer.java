@@ -260,7 +260,7 @@ public final class Trainer {
         return r;
     }
 
-    private void checkData(String what, Dataset data) {
+    void checkData(String what, Dataset data) {
         if (data == null) {
             throw new IllegalArgumentException(what + " data is null");
         }
