@@ -13,16 +13,13 @@ import java.util.Map;
  * parameter's penalties and s starting at zero. Suited to sparse features; the effective rate only
  * ever decreases.
  */
-public final class AdaGrad implements Optimizer {
+public final class AdaGrad extends SlotOptimizer {
     private static final String NAME = "adagrad";
     /** PyTorch's default, so that results carry over. */
     private static final double DEFAULT_EPS = 1e-10;
 
-    private final Slots slots;
-    private final double initialLr;
     private final double eps;
     private final float epsF;
-    private double lr;
 
     /**
      * AdaGrad with eps = 1e-10.
@@ -40,22 +37,15 @@ public final class AdaGrad implements Optimizer {
      *                                  positive and finite as a float
      */
     public AdaGrad(List<Parameter> params, double lr, double eps) {
-        this.lr = Check.learningRate(NAME, lr);
-        this.initialLr = lr;
+        super(NAME, lr, new Slots(NAME, params, "sum_squares"));
         this.epsF = Check.positive(NAME, "eps", eps);
         this.eps = eps;
-        this.slots = new Slots(NAME, params, "sum_squares");
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return slots.parameters();
     }
 
     @Override
     public void step() {
         List<Parameter> params = slots.parameters();
-        float rate = (float) lr;
+        float rate = (float) learningRate();
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
             Optimizers.adagrad(p.value(), 0, slots.penalizedGradient(p, false), 0, slots.slot(0, i), 0, p.size(),
@@ -65,45 +55,10 @@ public final class AdaGrad implements Optimizer {
     }
 
     @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = Check.learningRate(NAME, lr);
-    }
-
-    @Override
-    public long steps() {
-        return slots.steps();
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return slots.state();
-    }
-
-    @Override
-    public void loadState(Map<String, float[]> state) {
-        slots.load(state);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("lr", initialLr);
         c.put("eps", eps);
         return c;
-    }
-
-    @Override
-    public String toString() {
-        return "AdaGrad" + config();
     }
 }

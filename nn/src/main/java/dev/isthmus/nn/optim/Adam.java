@@ -15,21 +15,18 @@ import java.util.Map;
  * start at zero. The L2 penalty therefore passes through the adaptive scaling; for weight decay that
  * does not, use {@link AdamW}.
  */
-public final class Adam implements Optimizer {
+public final class Adam extends SlotOptimizer {
     private static final String NAME = "adam";
     static final double DEFAULT_BETA1 = 0.9;
     static final double DEFAULT_BETA2 = 0.999;
     static final double DEFAULT_EPS = 1e-8;
 
-    private final Slots slots;
-    private final double initialLr;
     private final double beta1;
     private final double beta2;
     private final double eps;
     private final float beta1F;
     private final float beta2F;
     private final float epsF;
-    private double lr;
 
     /**
      * Adam with beta1 = 0.9, beta2 = 0.999 and eps = 1e-8, the paper's defaults; lr = 1e-3 is the usual
@@ -48,26 +45,19 @@ public final class Adam implements Optimizer {
      *                                  beta2 outside [0, 1), or eps not positive and finite as a float
      */
     public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps) {
-        this.lr = Check.learningRate(NAME, lr);
-        this.initialLr = lr;
+        super(NAME, lr, new Slots(NAME, params, "m", "v"));
         this.beta1F = Check.unitInterval(NAME, "beta1", beta1);
         this.beta2F = Check.unitInterval(NAME, "beta2", beta2);
         this.epsF = Check.positive(NAME, "eps", eps);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.slots = new Slots(NAME, params, "m", "v");
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return slots.parameters();
     }
 
     @Override
     public void step() {
         List<Parameter> params = slots.parameters();
-        float rate = (float) lr;
+        float rate = (float) learningRate();
         long t = slots.steps() + 1;
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
@@ -79,36 +69,6 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = Check.learningRate(NAME, lr);
-    }
-
-    @Override
-    public long steps() {
-        return slots.steps();
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return slots.state();
-    }
-
-    @Override
-    public void loadState(Map<String, float[]> state) {
-        slots.load(state);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("lr", initialLr);
@@ -116,10 +76,5 @@ public final class Adam implements Optimizer {
         c.put("beta2", beta2);
         c.put("eps", eps);
         return c;
-    }
-
-    @Override
-    public String toString() {
-        return "Adam" + config();
     }
 }

@@ -15,13 +15,11 @@ import java.util.Map;
  * a second optimizer, to exempt them), while a parameter's L2 penalty still enters the gradient and so
  * passes through Adam's adaptive scaling.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends SlotOptimizer {
     private static final String NAME = "adamw";
     /** PyTorch's default, so that results carry over. */
     private static final double DEFAULT_WEIGHT_DECAY = 0.01;
 
-    private final Slots slots;
-    private final double initialLr;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -30,7 +28,6 @@ public final class AdamW implements Optimizer {
     private final float beta2F;
     private final float epsF;
     private final float weightDecayF;
-    private double lr;
 
     /**
      * AdamW with beta1 = 0.9, beta2 = 0.999, eps = 1e-8 and weightDecay = 0.01.
@@ -49,8 +46,7 @@ public final class AdamW implements Optimizer {
      *                                  weightDecay negative or not finite
      */
     public AdamW(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
-        this.lr = Check.learningRate(NAME, lr);
-        this.initialLr = lr;
+        super(NAME, lr, new Slots(NAME, params, "m", "v"));
         this.beta1F = Check.unitInterval(NAME, "beta1", beta1);
         this.beta2F = Check.unitInterval(NAME, "beta2", beta2);
         this.epsF = Check.positive(NAME, "eps", eps);
@@ -59,18 +55,12 @@ public final class AdamW implements Optimizer {
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
-        this.slots = new Slots(NAME, params, "m", "v");
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return slots.parameters();
     }
 
     @Override
     public void step() {
         List<Parameter> params = slots.parameters();
-        float rate = (float) lr;
+        float rate = (float) learningRate();
         long t = slots.steps() + 1;
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
@@ -82,36 +72,6 @@ public final class AdamW implements Optimizer {
     }
 
     @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = Check.learningRate(NAME, lr);
-    }
-
-    @Override
-    public long steps() {
-        return slots.steps();
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return slots.state();
-    }
-
-    @Override
-    public void loadState(Map<String, float[]> state) {
-        slots.load(state);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("lr", initialLr);
@@ -120,10 +80,5 @@ public final class AdamW implements Optimizer {
         c.put("eps", eps);
         c.put("weight_decay", weightDecay);
         return c;
-    }
-
-    @Override
-    public String toString() {
-        return "AdamW" + config();
     }
 }

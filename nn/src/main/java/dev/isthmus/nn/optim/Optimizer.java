@@ -17,7 +17,7 @@ import java.util.Map;
  * {@link #state()}; to resume, build the same optimizer over the same parameters in the same order and
  * call {@link #loadState}. The continuation is then bit-identical to an uninterrupted run.
  */
-public sealed interface Optimizer permits Sgd, AdaGrad, RmsProp, Adam, AdamW {
+public sealed interface Optimizer permits SlotOptimizer {
     /** The parameters this optimizer updates, in the order its state is numbered (unmodifiable). */
     List<Parameter> parameters();
 

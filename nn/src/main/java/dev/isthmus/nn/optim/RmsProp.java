@@ -13,19 +13,16 @@ import java.util.Map;
  * the gradient plus the parameter's penalties and s starting at zero (not centered, no momentum, as
  * PyTorch's defaults).
  */
-public final class RmsProp implements Optimizer {
+public final class RmsProp extends SlotOptimizer {
     private static final String NAME = "rmsprop";
     /** PyTorch's defaults (its alpha is this rho), so that results carry over. */
     private static final double DEFAULT_RHO = 0.99;
     private static final double DEFAULT_EPS = 1e-8;
 
-    private final Slots slots;
-    private final double initialLr;
     private final double rho;
     private final float rhoF;
     private final double eps;
     private final float epsF;
-    private double lr;
 
     /**
      * RMSprop with rho = 0.99 and eps = 1e-8.
@@ -43,24 +40,17 @@ public final class RmsProp implements Optimizer {
      *                                  [0, 1), or eps not positive and finite as a float
      */
     public RmsProp(List<Parameter> params, double lr, double rho, double eps) {
-        this.lr = Check.learningRate(NAME, lr);
-        this.initialLr = lr;
+        super(NAME, lr, new Slots(NAME, params, "mean_square"));
         this.rhoF = Check.unitInterval(NAME, "rho", rho);
         this.rho = rho;
         this.epsF = Check.positive(NAME, "eps", eps);
         this.eps = eps;
-        this.slots = new Slots(NAME, params, "mean_square");
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return slots.parameters();
     }
 
     @Override
     public void step() {
         List<Parameter> params = slots.parameters();
-        float rate = (float) lr;
+        float rate = (float) learningRate();
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
             Optimizers.rmsprop(p.value(), 0, slots.penalizedGradient(p, false), 0, slots.slot(0, i), 0, p.size(),
@@ -70,46 +60,11 @@ public final class RmsProp implements Optimizer {
     }
 
     @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = Check.learningRate(NAME, lr);
-    }
-
-    @Override
-    public long steps() {
-        return slots.steps();
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return slots.state();
-    }
-
-    @Override
-    public void loadState(Map<String, float[]> state) {
-        slots.load(state);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("lr", initialLr);
         c.put("rho", rho);
         c.put("eps", eps);
         return c;
-    }
-
-    @Override
-    public String toString() {
-        return "RmsProp" + config();
     }
 }

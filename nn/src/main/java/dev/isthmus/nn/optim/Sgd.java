@@ -22,15 +22,12 @@ import java.util.Map;
  * Full-batch gradient descent, mini-batch SGD and single-sample SGD are all this optimizer: they differ
  * only in how many samples the trainer averages the gradient over before each step.
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends SlotOptimizer {
     private static final String NAME = "sgd";
 
-    private final Slots slots;
-    private final double initialLr;
     private final double momentum;
     private final float momentumF;
     private final boolean nesterov;
-    private double lr;
 
     /**
      * Plain SGD.
@@ -48,27 +45,22 @@ public final class Sgd implements Optimizer {
      *                                  outside [0, 1), or {@code nesterov} with momentum 0
      */
     public Sgd(List<Parameter> params, double lr, double momentum, boolean nesterov) {
-        this.lr = Check.learningRate(NAME, lr);
-        this.initialLr = lr;
+        // plain SGD has no state but the step count
+        super(NAME, lr, Check.unitInterval(NAME, "momentum", momentum) == 0f
+                ? new Slots(NAME, params)
+                : new Slots(NAME, params, "velocity"));
         this.momentumF = Check.unitInterval(NAME, "momentum", momentum);
         this.momentum = momentum;
         if (nesterov && momentumF == 0f) {
             throw new IllegalArgumentException(NAME + ": nesterov needs momentum > 0, got momentum " + momentum);
         }
         this.nesterov = nesterov;
-        // plain SGD has no state but the step count
-        this.slots = momentumF == 0f ? new Slots(NAME, params) : new Slots(NAME, params, "velocity");
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return slots.parameters();
     }
 
     @Override
     public void step() {
         List<Parameter> params = slots.parameters();
-        float rate = (float) lr;
+        float rate = (float) learningRate();
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
             float[] velocity = momentumF == 0f ? null : slots.slot(0, i);
@@ -80,46 +72,11 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = Check.learningRate(NAME, lr);
-    }
-
-    @Override
-    public long steps() {
-        return slots.steps();
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return slots.state();
-    }
-
-    @Override
-    public void loadState(Map<String, float[]> state) {
-        slots.load(state);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("lr", initialLr);
         c.put("momentum", momentum);
         c.put("nesterov", nesterov);
         return c;
-    }
-
-    @Override
-    public String toString() {
-        return "Sgd" + config();
     }
 }
