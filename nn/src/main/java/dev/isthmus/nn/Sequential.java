@@ -156,20 +156,33 @@ public final class Sequential {
         return forward(x, Pass.INFERENCE).copy();
     }
 
-    /** The predicted class of each sample: the index of its largest output, or for a single output (a logit) 1 when it is positive. */
+    /** The predicted class of each sample: see {@link #classes(Tensor, int[])}. */
     public synchronized int[] predictClasses(Tensor x) {
         Tensor y = forward(x, Pass.INFERENCE);
         int[] classes = new int[y.batch()];
-        int width = outputShape().size();
+        classes(y, classes);
+        return classes;
+    }
+
+    /**
+     * Writes each row's predicted class to {@code classes[0, batch)}: the index of its largest output,
+     * or, for a single output (a binary classifier's logit), 1 when it is positive and 0 otherwise.
+     */
+    public static void classes(Tensor outputs, int[] classes) {
+        int rows = outputs.batch();
+        int width = rows == 0 ? 1 : outputs.size() / rows;
+        if (classes.length < rows) {
+            throw new IllegalArgumentException("classes: " + rows + " rows need an array of at least " + rows
+                    + ", got " + classes.length);
+        }
+        float[] y = outputs.data();
         if (width == 1) {
-            // one output is a binary classifier's logit
-            for (int i = 0; i < classes.length; i++) {
-                classes[i] = y.data()[i] > 0 ? 1 : 0;
+            for (int i = 0; i < rows; i++) {
+                classes[i] = y[i] > 0 ? 1 : 0;
             }
         } else {
-            Reductions.argmaxRows(y.data(), 0, y.batch(), width, classes, 0);
+            Reductions.argmaxRows(y, 0, rows, width, classes, 0);
         }
-        return classes;
     }
 
     /** A copy for another training thread: it shares parameter values, has its own gradients, buffers and activations. */

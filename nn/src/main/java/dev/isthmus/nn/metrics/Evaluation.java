@@ -1,6 +1,5 @@
 package dev.isthmus.nn.metrics;
 
-import dev.isthmus.kernels.Reductions;
 import dev.isthmus.nn.Pass;
 import dev.isthmus.nn.Sequential;
 import dev.isthmus.nn.Shape;
@@ -82,14 +81,7 @@ public final class Evaluation {
             double batchLoss = loss.forLabels(y, batch.labels(), 0, null);
             weightedLoss += batchLoss * weight;
             totalWeight += weight;
-            if (binary) {
-                float[] logits = y.data();
-                for (int r = 0; r < n; r++) {
-                    predicted[r] = logits[r] > 0 ? 1 : 0;
-                }
-            } else {
-                Reductions.argmaxRows(y.data(), 0, n, width, predicted, 0);
-            }
+            Sequential.classes(y, predicted);
             confusion.add(batch.labels(), predicted, 0, n);
         }
         // the losses' convention: rows that weigh nothing in all give 0

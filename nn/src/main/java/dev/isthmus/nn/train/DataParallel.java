@@ -3,7 +3,6 @@ package dev.isthmus.nn.train;
 import dev.isthmus.blas.Blas;
 import dev.isthmus.kernels.Elementwise;
 import dev.isthmus.kernels.Parallel;
-import dev.isthmus.kernels.Reductions;
 import dev.isthmus.nn.Backend;
 import dev.isthmus.nn.Parameter;
 import dev.isthmus.nn.Pass;
@@ -38,7 +37,6 @@ final class DataParallel {
     private final double[] shardNorm;
     private final int[] shardCorrect;
     private final int sampleSize;
-    private final int outWidth;
 
     @SuppressWarnings("unchecked")
     DataParallel(Sequential model, Loss loss, int workers) {
@@ -59,7 +57,6 @@ final class DataParallel {
         this.shardNorm = new double[workers];
         this.shardCorrect = new int[workers];
         this.sampleSize = model.inputShape().size();
-        this.outWidth = model.outputShape().size();
     }
 
     int workers() {
@@ -142,14 +139,7 @@ final class DataParallel {
         if (p == null || p.length < rows) {
             p = predicted[s] = new int[rows];
         }
-        float[] out = y.data();
-        if (outWidth == 1) {
-            for (int r = 0; r < rows; r++) {
-                p[r] = out[r] > 0 ? 1 : 0;
-            }
-        } else {
-            Reductions.argmaxRows(out, 0, rows, outWidth, p, 0);
-        }
+        Sequential.classes(y, p);
         int c = 0;
         for (int r = 0; r < rows; r++) {
             if (p[r] == labels[firstRow + r]) {

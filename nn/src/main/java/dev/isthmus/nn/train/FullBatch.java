@@ -38,10 +38,7 @@ public final class FullBatch {
      */
     public static double minimize(Sequential model, Loss loss, Dataset data, Lbfgs lbfgs, int maxIterations,
                                   double tolerance, int threads) {
-        // the trainer's checks give the same messages as fit
-        Trainer checker = Trainer.builder(model, loss, new dev.isthmus.nn.optim.Sgd(model.parameters(), 0.0))
-                .threads(threads).build();
-        checker.checkData("training", data);
+        Trainer.checkData(model, "training", data);
         DataParallel parallel = new DataParallel(model, loss, threads);
         List<Parameter> params = model.parameters();
         float[][] sum = new float[params.size()][];

@@ -142,17 +142,17 @@ public final class Trainer {
      * @throws NonFiniteLossException   when a loss becomes NaN or infinite
      */
     public History fit(Dataset train) {
-        checkData("training", train);
+        checkData(model, "training", train);
         Dataset trainSet = train;
         Dataset valSet = validation;
         if (validationSplit > 0) {
             Dataset.Split split = train.split(validationSplit, seed);
             trainSet = split.train();
             valSet = split.validation();
-            checkData("training (after the validation split)", trainSet);
+            checkData(model, "training (after the validation split)", trainSet);
         }
         if (valSet != null) {
-            checkData("validation", valSet);
+            checkData(model, "validation", valSet);
         }
         Dataset trainData = trainSet;
         DataParallel parallel = parallel();
@@ -260,7 +260,8 @@ public final class Trainer {
         return r;
     }
 
-    void checkData(String what, Dataset data) {
+    /** Throws unless data is non-empty, has the model's input shape and labels its outputs can take. */
+    static void checkData(Sequential model, String what, Dataset data) {
         if (data == null) {
             throw new IllegalArgumentException(what + " data is null");
         }
