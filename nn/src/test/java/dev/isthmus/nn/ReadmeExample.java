@@ -1,0 +1,32 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.nn.data.Dataset;
+import dev.isthmus.nn.data.FashionMnist;
+import dev.isthmus.nn.data.Normalization;
+import dev.isthmus.nn.io.ModelFile;
+import dev.isthmus.nn.loss.SparseCategoricalCrossEntropy;
+import dev.isthmus.nn.optim.Adam;
+import dev.isthmus.nn.train.History;
+import dev.isthmus.nn.train.ProgressLogger;
+import dev.isthmus.nn.train.Trainer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** README.md's example, kept here so that the build fails when the API it shows changes. Not run. */
+final class ReadmeExample {
+    private ReadmeExample() {}
+
+    static void example() throws IOException {
+        Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, true);
+        Normalization norm = Normalization.standardize(train);
+        Sequential model = Sequential.builder(1, 28, 28).seed(42)
+                .dense(256).relu().dense(128).relu().dense(10).build();
+        Trainer trainer = Trainer.builder(model, new SparseCategoricalCrossEntropy(), new Adam(model.parameters(), 1e-3))
+                .epochs(5).batchSize(64).validationSplit(0.1).callback(new ProgressLogger(System.out)).build();
+        History history = trainer.fit(norm.apply(train));
+        System.out.println(model.summary() + history.format());
+        ModelFile.save(model, Path.of("mlp.safetensors"), Map.of());
+    }
+}
