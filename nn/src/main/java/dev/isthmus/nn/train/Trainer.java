@@ -146,7 +146,7 @@ public final class Trainer {
         Dataset trainSet = train;
         Dataset valSet = validation;
         if (validationSplit > 0) {
-            Dataset.Split split = train.split(validationSplit, seed);
+            Dataset.Split split = train.split(1 - validationSplit, seed);
             trainSet = split.train();
             valSet = split.validation();
             checkData(model, "training (after the validation split)", trainSet);

@@ -136,6 +136,21 @@ class TrainerTest {
     }
 
     @Test
+    void validationSplitHoldsOutTheAskedFraction() {
+        Sequential m = model(1);
+        int[] seen = new int[1];
+        Callback counter = new Callback() {
+            @Override
+            public void onBatchEnd(Trainer trainer, int epoch, long step, int batchSize, double loss) {
+                seen[0] += batchSize;
+            }
+        };
+        Trainer.builder(m, new SparseCategoricalCrossEntropy(), new Adam(m.parameters(), 1e-2))
+                .epochs(1).batchSize(10).validationSplit(0.2).callback(counter).build().fit(blobs(300, 9));
+        assertEquals(240, seen[0], "80% of 300 examples train");
+    }
+
+    @Test
     void earlyStoppingStopsAndRestoresTheBestWeights() {
         Sequential m = model(1);
         EarlyStopping stopper = new EarlyStopping("val_loss", 2, 0.0, true);
