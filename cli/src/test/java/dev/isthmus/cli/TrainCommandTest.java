@@ -47,6 +47,13 @@ class TrainCommandTest {
     }
 
     @Test
+    void aCsvIsSplitEightyTwenty() throws Exception {
+        DataSource source = DataSource.load(CommandRun.clusters(dir, 100).toString(), 1);
+        assertEquals(80, source.train().size());
+        assertEquals(20, source.test().size());
+    }
+
+    @Test
     void trainsTheMlpOnImagesAndPredictsIdxAndPng() throws Exception {
         Path sample = CommandRun.sampleDir(dir);
         Path model = dir.resolve("fashion.safetensors");
