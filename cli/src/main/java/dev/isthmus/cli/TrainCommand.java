@@ -2,6 +2,7 @@ package dev.isthmus.cli;
 
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Backend;
+import dev.isthmus.nn.Shape;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -141,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
     static void describeData(DataSource source, PrintWriter out) {
         out.printf(Locale.ROOT, "data: %s: %,d training and %,d test examples of shape %s, %d classes%n",
                 source.description(), source.train().size(), source.test().size(),
-                dev.isthmus.nn.Shape.of(source.train().featureShape()), source.train().classes());
+                Shape.of(source.train().featureShape()), source.train().classes());
         if (source.sample()) {
             out.println("note: the full Fashion-MNIST is not installed, so this used the small sample bundled with "
                     + "Isthmus; accuracy will be lower than on the full set");

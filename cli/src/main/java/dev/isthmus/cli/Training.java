@@ -171,7 +171,7 @@ final class Training {
         }
         String optimizerText = config.optimizer() + " lr " + config.lr();
         header.accept(String.format(Locale.ROOT, "model %s: %,d parameters%n%s"
-                        + "training: %s, %s, batch %d, %d epochs, %,d train / %,d validation examples, %d threads, backend %s%n",
+                        + "training: %s, %s, batch %d, epochs %d, %,d train / %,d validation examples, %d threads, backend %s%n",
                 config.model(), model.parameterCount(), model.summary(), optimizerText, schedule.describe(),
                 config.batchSize(), config.epochs(), train.size(), validation == null ? 0 : validation.size(),
                 config.threads(), config.backend().name().toLowerCase(Locale.ROOT)));
