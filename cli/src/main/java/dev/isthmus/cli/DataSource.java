@@ -65,7 +65,8 @@ record DataSource(Dataset train, Dataset test, String description, boolean sampl
                     + ", a directory of IDX files, or a .csv file");
         }
         Dataset all = csv(path);
-        Dataset.Split split = all.split(0.2, seed);
+        // split keeps its fraction for training
+        Dataset.Split split = all.split(0.8, seed);
         return new DataSource(split.train(), split.validation(), "CSV " + path + " (80% train, 20% test by seed "
                 + seed + ")", false, indexNames(all.classes()));
     }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = Isthmus.Version.class,
         description = "Neural networks on the CPU: Vector API kernels and OpenBLAS for Java 25.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Isthmus implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,10 +26,12 @@ public final class Isthmus implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            // a name that exists nowhere (a preset, an optimizer) is a usage error, found only once parsed
+            int code = e instanceof UsageError ? 2 : 1;
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             commandLine.getErr().println("isthmus: " + message);
             commandLine.getErr().flush();
-            return 1;
+            return code;
         });
         return cli.execute(args);
     }

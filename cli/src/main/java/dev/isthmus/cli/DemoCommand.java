@@ -1,0 +1,119 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.kernels.Parallel;
+import dev.isthmus.nn.train.History;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code isthmus demo}: trains the MLP on Fashion-MNIST and writes the model, a report and loss/accuracy plots. */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the mlp preset on Fashion-MNIST (or the bundled sample when it is not installed),",
+                "evaluate it on the test set, and write the model, report.txt, loss.png and accuracy.png to DIR."})
+final class DemoCommand implements Callable<Integer> {
+    static final String MODEL_FILE = "model.safetensors";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "fashion-mnist|DIR|FILE.csv",
+            description = "The data (default: $" + DataSource.ENV + ", else fashion-mnist, else the bundled sample).")
+    String data;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--out", defaultValue = "isthmus-demo", paramLabel = "DIR", description = "Where to write the results (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object at the end; progress goes to standard error.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Training.Config config = Training.Config.defaults("mlp", epochs);
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter progress = json ? spec.commandLine().getErr() : stdout;
+        DataSource source = DataSource.resolve(data, config.seed());
+        TrainCommand.describeData(source, progress);
+        StringBuilder header = new StringBuilder();
+        Training.Result r = Training.run(config, source, progress, Progress.terminal(), text -> {
+            header.append(text);
+            progress.print(text);
+        });
+        Files.createDirectories(out);
+        Path model = out.resolve(MODEL_FILE);
+        r.trained().save(model);
+        Path report = out.resolve("report.txt");
+        Files.writeString(report, report(source, header.toString(), r));
+        History h = r.history();
+        Path loss = out.resolve("loss.png");
+        Path accuracy = out.resolve("accuracy.png");
+        Plot.lines(loss, "Loss per epoch", "epoch", "cross-entropy", series(h, "loss"));
+        Plot.lines(accuracy, "Accuracy per epoch", "epoch", "accuracy", series(h, "accuracy"));
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("data", source.description());
+            m.put("sample", source.sample());
+            m.put("history", r.epochs());
+            m.put("test_accuracy", r.test().accuracy());
+            m.put("test_loss", r.test().loss());
+            m.put("images_per_second", r.imagesPerSecond());
+            m.put("seconds", r.seconds());
+            m.put("model_path", model.toString());
+            m.put("report", report.toString());
+            m.put("plots", List.of(loss.toString(), accuracy.toString()));
+            stdout.println(Json.write(m));
+        } else {
+            stdout.printf(Locale.ROOT, "wrote %s, %s, %s and %s%n", model, report, loss, accuracy);
+            stdout.printf(Locale.ROOT, "%.1f s, %,.0f images/s, %d threads%n", r.seconds(), r.imagesPerSecond(),
+                    Parallel.threads());
+            stdout.printf(Locale.ROOT, "test accuracy: %.4f%n", r.test().accuracy());
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    /** Training and validation values of one metric, as the plot's series. */
+    private static LinkedHashMap<String, double[]> series(History h, String metric) {
+        LinkedHashMap<String, double[]> s = new LinkedHashMap<>();
+        s.put("training", h.metric(metric));
+        if (h.names().contains("val_" + metric)) {
+            s.put("validation", h.metric("val_" + metric));
+        }
+        return s;
+    }
+
+    private static String report(DataSource source, String header, Training.Result r) {
+        StringWriter text = new StringWriter();
+        PrintWriter w = new PrintWriter(text);
+        w.println("Isthmus demo: the mlp preset on Fashion-MNIST");
+        w.println();
+        TrainCommand.describeData(source, w);
+        w.println();
+        w.print(header);
+        w.println();
+        w.println("history:");
+        w.print(r.history().format());
+        w.println();
+        w.printf(Locale.ROOT, "throughput: %,.0f images/s in training steps on %d threads; %.1f s in all%n",
+                r.imagesPerSecond(), Parallel.threads(), r.seconds());
+        w.println();
+        w.println("test set evaluation:");
+        w.print(r.test().format());
+        w.flush();
+        return text.toString();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.isthmus.cli;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesModelReportAndPlots() throws Exception {
+        Path sample = CommandRun.sampleDir(dir);
+        Path out = dir.resolve("demo");
+        CommandRun demo = CommandRun.of("demo", "--data", sample.toString(), "--epochs", "1", "--out", out.toString()).ok();
+        assertTrue(demo.out().strip().matches("(?s).*\ntest accuracy: 0\\.\\d{4}"), demo.out());
+        String report = Files.readString(out.resolve("report.txt"));
+        for (String part : new String[] {"data: IDX files", "total:", "history:", "images/s", "macro avg"}) {
+            assertTrue(report.contains(part), part + " missing in\n" + report);
+        }
+        assertTrue(Files.size(out.resolve(DemoCommand.MODEL_FILE)) > 0);
+        for (String png : new String[] {"loss.png", "accuracy.png"}) {
+            BufferedImage image = ImageIO.read(out.resolve(png).toFile());
+            assertNotNull(image, png);
+            assertTrue(image.getWidth() > 100, png + " width " + image.getWidth());
+        }
+        CommandRun.of("eval", out.resolve(DemoCommand.MODEL_FILE).toString(), "--data", sample.toString(), "--json").ok();
+    }
+}
