@@ -45,9 +45,14 @@ record DataSource(Dataset train, Dataset test, String description, boolean sampl
     }
 
     static DataSource load(String name, long seed) throws IOException {
+        return load(name, seed, FashionMnist.DEFAULT_DIR);
+    }
+
+    /** {@link #load(String, long)} with the installed Fashion-MNIST looked for in {@code installed}. */
+    static DataSource load(String name, long seed, Path installed) throws IOException {
         if (name.equals(FASHION_MNIST)) {
-            if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-                return idx(FashionMnist.DEFAULT_DIR, "Fashion-MNIST from " + FashionMnist.DEFAULT_DIR, false, true);
+            if (Files.isDirectory(installed)) {
+                return idx(installed, "Fashion-MNIST from " + installed, false, true);
             }
             return idx(extractSample(), "the 6,000-image sample of Fashion-MNIST bundled with Isthmus (5,000 train, "
                     + "1,000 test; install the Debian package dataset-fashion-mnist for the full 70,000)", true, true);
