@@ -3,6 +3,7 @@ package dev.isthmus.cli;
 import dev.isthmus.nn.Backend;
 import dev.isthmus.nn.Sequential;
 import dev.isthmus.nn.Shape;
+import dev.isthmus.nn.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -118,7 +119,7 @@ final class Architecture {
 
     private static void spec(Sequential.Builder b, Path file) throws IOException {
         String name = file.toString();
-        if (!(JsonReader.parse(name, Files.readString(file)) instanceof Map<?, ?> root)) {
+        if (!(Json.parse(Files.readString(file), name) instanceof Map<?, ?> root)) {
             throw new IllegalArgumentException("model spec " + name + ": expected an object {\"layers\": [...]}");
         }
         for (Object key : root.keySet()) {
@@ -185,12 +186,12 @@ final class Architecture {
             if (v == null && fallback != null) {
                 return fallback;
             }
-            if (!(v instanceof Double d) || d != Math.rint(d) || d < 1 && !key.equals("padding") || d < 0
-                    || d > Integer.MAX_VALUE) {
+            double d = v instanceof Json.Numeral n ? n.toDouble() : Double.NaN;
+            if (d != Math.rint(d) || d < 1 && !key.equals("padding") || d < 0 || d > Integer.MAX_VALUE) {
                 throw error("\"" + key + "\" must be a whole number" + (key.equals("padding") ? " >= 0" : " >= 1")
                         + ", got " + (v == null ? "nothing" : v));
             }
-            return d.intValue();
+            return (int) d;
         }
 
         private float number(String key, Float fallback) {
@@ -198,10 +199,10 @@ final class Architecture {
             if (v == null && fallback != null) {
                 return fallback;
             }
-            if (!(v instanceof Double d)) {
+            if (!(v instanceof Json.Numeral n)) {
                 throw error("\"" + key + "\" must be a number, got " + (v == null ? "nothing" : v));
             }
-            return d.floatValue();
+            return n.toFloat();
         }
 
         private IllegalArgumentException error(String what) {

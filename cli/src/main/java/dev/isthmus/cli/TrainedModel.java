@@ -4,8 +4,10 @@ import dev.isthmus.nn.Sequential;
 import dev.isthmus.nn.Shape;
 import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.data.Normalization;
+import dev.isthmus.nn.io.Json;
 import dev.isthmus.nn.io.LoadedModel;
 import dev.isthmus.nn.io.ModelFile;
+import dev.isthmus.nn.io.ModelFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,16 +68,16 @@ record TrainedModel(Sequential model, Normalization normalization, List<String> 
         int outputs = model.outputShape().size();
         try {
             Normalization normalization = extra.containsKey(NORMALIZATION)
-                    ? normalization(JsonReader.parse(NORMALIZATION, extra.get(NORMALIZATION))) : null;
+                    ? normalization(Json.parse(extra.get(NORMALIZATION), NORMALIZATION)) : null;
             if (normalization != null && normalization.featureSize() != model.inputShape().size()) {
                 throw new IllegalArgumentException("normalization has " + normalization.featureSize()
                         + " features but the model takes " + model.inputShape().size());
             }
             List<String> names = extra.containsKey(CLASS_NAMES)
-                    ? strings(JsonReader.parse(CLASS_NAMES, extra.get(CLASS_NAMES)))
+                    ? strings(Json.parse(extra.get(CLASS_NAMES), CLASS_NAMES))
                     : DataSource.indexNames(outputs == 1 ? 2 : outputs);
             return new TrainedModel(model, normalization, names, extra.getOrDefault(DATA, "unknown"));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ModelFormatException e) {
             throw new IOException(file + ": corrupt isthmus metadata: " + e.getMessage());
         }
     }
@@ -132,10 +134,10 @@ record TrainedModel(Sequential model, Normalization normalization, List<String> 
         }
         float[] v = new float[list.size()];
         for (int i = 0; i < v.length; i++) {
-            if (!(list.get(i) instanceof Double d)) {
+            if (!(list.get(i) instanceof Json.Numeral n)) {
                 throw new IllegalArgumentException("normalization " + what + "[" + i + "] is not a number");
             }
-            v[i] = d.floatValue();
+            v[i] = n.toFloat();
         }
         return v;
     }

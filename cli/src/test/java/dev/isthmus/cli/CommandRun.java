@@ -69,9 +69,10 @@ record CommandRun(int code, String out, String err) {
     }
 
     /** The value of a top-level number in JSON text written by {@link Json}. */
-    static double number(String json, String key) {
-        Object root = JsonReader.parse("output", json);
-        assertTrue(root instanceof java.util.Map<?, ?> m && m.get(key) instanceof Double, key + " missing in\n" + json);
-        return (Double) ((java.util.Map<?, ?>) root).get(key);
+    static double number(String json, String key) throws IOException {
+        Object root = dev.isthmus.nn.io.Json.parse(json, "output");
+        assertTrue(root instanceof java.util.Map<?, ?> m && m.get(key) instanceof dev.isthmus.nn.io.Json.Numeral,
+                key + " missing in\n" + json);
+        return ((dev.isthmus.nn.io.Json.Numeral) ((java.util.Map<?, ?>) root).get(key)).toDouble();
     }
 }

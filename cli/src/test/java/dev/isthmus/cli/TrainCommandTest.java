@@ -107,7 +107,7 @@ class TrainCommandTest {
         Files.writeString(spec, "{\"layers\": [{\"type\": \"dense\", \"units\": 8}]}");
         CommandRun.of("train", "--model", spec.toString(), "--data", csv.toString()).fails(1, "(8)", "3 classes");
         Files.writeString(spec, "{\"layers\": [");
-        CommandRun.of("train", "--model", spec.toString(), "--data", csv.toString()).fails(1, "not valid JSON");
+        CommandRun.of("train", "--model", spec.toString(), "--data", csv.toString()).fails(1, "invalid JSON");
     }
 
     @Test

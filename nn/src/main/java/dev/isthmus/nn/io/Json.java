@@ -19,8 +19,9 @@ import java.util.Map;
  * <p>Limits keep hostile input from overflowing the stack or filling the heap: containers nest at
  * most {@link #MAX_DEPTH} deep, a document holds at most {@link #MAX_VALUES} values, and a number
  * literal has at most {@link #MAX_NUMBER_LENGTH} characters. The caller bounds the text's length.
+ * Public so that tools reading a model file's metadata (the command line) parse it the same way.
  */
-final class Json {
+public final class Json {
     static final int MAX_DEPTH = 64;
     static final int MAX_VALUES = 1 << 20;
     static final int MAX_NUMBER_LENGTH = 100;
@@ -40,9 +41,9 @@ final class Json {
      *
      * @param literal the number's text, valid JSON number syntax
      */
-    record Numeral(String literal) {
+    public record Numeral(String literal) {
         /** The value when the literal is an integer (no fraction, no exponent) that fits a long, else null. */
-        Long toLong() {
+        public Long toLong() {
             for (int i = 0; i < literal.length(); i++) {
                 char c = literal.charAt(i);
                 if (c == '.' || c == 'e' || c == 'E') {
@@ -57,8 +58,13 @@ final class Json {
         }
 
         /** The float nearest to the literal (infinite when it is beyond the float range). */
-        float toFloat() {
+        public float toFloat() {
             return Float.parseFloat(literal);
+        }
+
+        /** The double nearest to the literal. */
+        public double toDouble() {
+            return Double.parseDouble(literal);
         }
 
         @Override
@@ -78,7 +84,7 @@ final class Json {
      *                                  number, a string with an unpaired surrogate, or nests deeper
      *                                  than {@link #MAX_DEPTH}
      */
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder b = new StringBuilder();
         write(b, value, 0);
         return b.toString();
@@ -190,7 +196,7 @@ final class Json {
      * @param what names the text in error messages, such as {@code "model.safetensors: header"}
      * @throws ModelFormatException naming {@code what}, the character position and what was expected
      */
-    static Object parse(String text, String what) throws ModelFormatException {
+    public static Object parse(String text, String what) throws ModelFormatException {
         Json p = new Json(text, what);
         p.whitespace();
         Object v = p.value(0);
