@@ -42,11 +42,27 @@ public final class Gemm {
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc,
                              float[] bias, int biasOff, Activation activation) {
+        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, bias, biasOff, activation,
+                Parallel.threads());
+    }
+
+    /**
+     * As the epilogue form, on at most {@code threads} threads of the pool, the caller's included:
+     * 1 keeps the product on the calling thread (as an inference plan does inside its own pool
+     * parts). The result does not depend on it.
+     *
+     * @throws IllegalArgumentException as the epilogue form, or when threads is below 1
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc,
+                             float[] bias, int biasOff, Activation activation, int threads) {
         check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         checkEpilogue("sgemm", n, bias, biasOff, activation);
         biasOutsideC(m, n, bias, biasOff, c, cOff, ldc);
+        checkThreads(threads);
         VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                bias, biasOff, activation, Parallel.threads());
+                bias, biasOff, activation, threads);
     }
 
     /**
@@ -58,6 +74,14 @@ public final class Gemm {
     public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b,
                              float beta, float[] c, int cOff, int ldc,
                              float[] bias, int biasOff, Activation activation) {
+        sgemm(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, bias, biasOff, activation, Parallel.threads());
+    }
+
+    /** As the packed form, on at most {@code threads} threads of the pool (1 = the calling thread only). */
+    public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b,
+                             float beta, float[] c, int cOff, int ldc,
+                             float[] bias, int biasOff, Activation activation, int threads) {
+        checkThreads(threads);
         if (b == null) {
             throw new IllegalArgumentException("sgemm: the packed B is null");
         }
@@ -70,14 +94,19 @@ public final class Gemm {
                 Check.span(transA ? k : m, transA ? m : k, lda));
         checkEpilogue("sgemm", n, bias, biasOff, activation);
         biasOutsideC(m, n, bias, biasOff, c, cOff, ldc);
-        VectorGemm.sgemm(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, bias, biasOff, activation,
-                Parallel.threads());
+        VectorGemm.sgemm(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, bias, biasOff, activation, threads);
     }
 
     /** The bias is read while C is written (by several threads): it must not lie inside C. */
     private static void biasOutsideC(int m, int n, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
         if (bias != null) {
             Check.disjoint("sgemm", "C", c, cOff, Check.span(m, n, ldc), "bias", bias, biasOff, n);
+        }
+    }
+
+    private static void checkThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("sgemm: threads must be >= 1, got " + threads);
         }
     }
 

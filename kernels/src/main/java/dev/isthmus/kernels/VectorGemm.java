@@ -38,6 +38,106 @@ final class VectorGemm {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        /** The task a multi-threaded call hands to the pool: reused, so such calls allocate nothing either. */
+        final Split split = new Split();
+    }
+
+    /**
+     * One multi-threaded product's arguments and its static split: part p computes units
+     * {@code [units * p / parts, units * (p + 1) / parts)}, units being column blocks of
+     * {@code block} (few-row kernels) or MR/NR panels (packed kernel). Filled by the calling thread
+     * before {@link Parallel#run}, which publishes it to the workers, and cleared after.
+     */
+    private static final class Split implements java.util.function.IntConsumer {
+        boolean skinny;
+        boolean byColumns;
+        int units;
+        int parts;
+        int block;
+        boolean transA;
+        boolean transB;
+        int m;
+        int n;
+        int k;
+        float alpha;
+        float[] a;
+        int aOff;
+        int lda;
+        float[] b;
+        int bOff;
+        int ldb;
+        PackedMatrix packed;
+        float beta;
+        float[] c;
+        int cOff;
+        int ldc;
+        float[] bias;
+        int biasOff;
+        Activation f;
+
+        @Override
+        public void accept(int part) {
+            int from = (int) ((long) units * part / parts);
+            int to = (int) ((long) units * (part + 1) / parts);
+            if (skinny) {
+                skinny(transA, m, from * block, Math.min(n, to * block), k, alpha, a, aOff, lda, b, bOff, ldb, packed,
+                        beta, c, cOff, ldc, bias, biasOff, f);
+                return;
+            }
+            int m0 = byColumns ? 0 : from * MR;
+            int m1 = byColumns ? m : Math.min(m, to * MR);
+            int n0 = byColumns ? from * NR : 0;
+            int n1 = byColumns ? Math.min(n, to * NR) : n;
+            region(transA, transB, m0, m1, n0, n1, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc);
+            epilogue(m0, m1, n0, n1, c, cOff, ldc, bias, biasOff, f);
+        }
+
+        void run() {
+            try {
+                Parallel.run(parts, this);
+            } finally {
+                a = null;
+                b = null;
+                packed = null;
+                c = null;
+                bias = null;
+                f = null;
+            }
+        }
+    }
+
+    /** The calling thread's split task with this product's arguments. */
+    private static Split split(boolean skinny, boolean byColumns, int units, int parts, int block, boolean transA,
+                               boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb, PackedMatrix packed, float beta, float[] c, int cOff,
+                               int ldc, float[] bias, int biasOff, Activation f) {
+        Split t = WORKSPACE.get().split;
+        t.skinny = skinny;
+        t.byColumns = byColumns;
+        t.units = units;
+        t.parts = parts;
+        t.block = block;
+        t.transA = transA;
+        t.transB = transB;
+        t.m = m;
+        t.n = n;
+        t.k = k;
+        t.alpha = alpha;
+        t.a = a;
+        t.aOff = aOff;
+        t.lda = lda;
+        t.b = b;
+        t.bOff = bOff;
+        t.ldb = ldb;
+        t.packed = packed;
+        t.beta = beta;
+        t.c = c;
+        t.cOff = cOff;
+        t.ldc = ldc;
+        t.bias = bias;
+        t.biasOff = biasOff;
+        t.f = f;
+        return t;
     }
 
     private VectorGemm() {}
@@ -92,17 +192,12 @@ final class VectorGemm {
             int units = (n + block - 1) / block;
             int parts = Math.min(threads, units);
             if (parts <= 1) {
-                // no lambda on this path: batch-1 calls must not allocate
                 skinny(transA, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc,
                         bias, biasOff, f);
                 return;
             }
-            Parallel.run(parts, part -> {
-                int from = (int) ((long) units * part / parts) * block;
-                int to = Math.min(n, (int) ((long) units * (part + 1) / parts) * block);
-                skinny(transA, m, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc,
-                        bias, biasOff, f);
-            });
+            split(true, false, units, parts, block, transA, false, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, packed,
+                    beta, c, cOff, ldc, bias, biasOff, f).run();
             return;
         }
         boolean byColumns = n >= m || m < 2 * MR * threads;
@@ -113,16 +208,8 @@ final class VectorGemm {
             epilogue(0, m, 0, n, c, cOff, ldc, bias, biasOff, f);
             return;
         }
-        Parallel.run(parts, part -> {
-            int from = (int) ((long) units * part / parts);
-            int to = (int) ((long) units * (part + 1) / parts);
-            int m0 = byColumns ? 0 : from * MR;
-            int m1 = byColumns ? m : Math.min(m, to * MR);
-            int n0 = byColumns ? from * NR : 0;
-            int n1 = byColumns ? Math.min(n, to * NR) : n;
-            region(transA, transB, m0, m1, n0, n1, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc);
-            epilogue(m0, m1, n0, n1, c, cOff, ldc, bias, biasOff, f);
-        });
+        split(false, byColumns, units, parts, 0, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, packed,
+                beta, c, cOff, ldc, bias, biasOff, f).run();
     }
 
     /** Columns [n0, n1) by the kernels without A packing, then the epilogue on them. */

@@ -1,6 +1,8 @@
 package dev.isthmus.nn;
 
 import dev.isthmus.kernels.Reductions;
+import dev.isthmus.nn.infer.InferencePlan;
+import dev.isthmus.nn.infer.PlanOptions;
 import dev.isthmus.nn.layer.ActivationLayer;
 import dev.isthmus.nn.layer.AvgPool2d;
 import dev.isthmus.nn.layer.BatchNorm;
@@ -154,6 +156,19 @@ public final class Sequential {
      */
     public synchronized Tensor predict(Tensor x) {
         return forward(x, Pass.INFERENCE).copy();
+    }
+
+    /**
+     * Compiles the model as it is now into an immutable, thread-safe inference plan (batch norm
+     * folded, activations fused, weights packed); see {@link InferencePlan}.
+     */
+    public InferencePlan compile() {
+        return InferencePlan.compile(this);
+    }
+
+    /** As {@link #compile()}, with these options. */
+    public InferencePlan compile(PlanOptions options) {
+        return InferencePlan.compile(this, options);
     }
 
     /** The predicted class of each sample: see {@link #classes(Tensor, int[])}. */

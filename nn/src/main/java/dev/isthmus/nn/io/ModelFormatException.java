@@ -9,11 +9,11 @@ import java.io.IOException;
  * {@link IOException}s to tell a bad file from a failing disk.
  */
 public final class ModelFormatException extends IOException {
-    ModelFormatException(String message) {
+    public ModelFormatException(String message) {
         super(message);
     }
 
-    ModelFormatException(String message, Throwable cause) {
+    public ModelFormatException(String message, Throwable cause) {
         super(message, cause);
     }
 }

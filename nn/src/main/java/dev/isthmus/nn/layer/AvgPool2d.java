@@ -33,6 +33,16 @@ public final class AvgPool2d implements Layer {
         this.out = window.outputShape();
     }
 
+    /** The side of the square window. */
+    public int size() {
+        return window.size();
+    }
+
+    /** The step between windows. */
+    public int stride() {
+        return window.stride();
+    }
+
     @Override
     public String kind() {
         return "avg_pool2d";

@@ -110,6 +110,11 @@ public final class Conv2d implements Layer {
         return backend;
     }
 
+    /** The convolution's geometry: input image, filters, kernel, stride, padding. */
+    public ConvShape geometry() {
+        return geometry;
+    }
+
     @Override
     public String kind() {
         return "conv2d";
