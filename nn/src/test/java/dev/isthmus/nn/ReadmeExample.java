@@ -3,6 +3,7 @@ package dev.isthmus.nn;
 import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.data.FashionMnist;
 import dev.isthmus.nn.data.Normalization;
+import dev.isthmus.nn.infer.InferencePlan;
 import dev.isthmus.nn.io.ModelFile;
 import dev.isthmus.nn.loss.SparseCategoricalCrossEntropy;
 import dev.isthmus.nn.optim.Adam;
@@ -28,5 +29,14 @@ final class ReadmeExample {
         History history = trainer.fit(norm.apply(train));
         System.out.println(model.summary() + history.format());
         ModelFile.save(model, Path.of("mlp.safetensors"), Map.of());
+        serve(model);
+    }
+
+    static void serve(Sequential model) throws IOException {
+        InferencePlan plan = model.compile();                 // immutable, thread-safe
+        float[] image = new float[784], scores = new float[10];
+        plan.predict(image, 0, 1, scores, 0);                 // batch 1, on the caller's thread, 0 bytes
+        int label = plan.predictClass(image, 0);
+        plan.save(Path.of("mlp.plan"));                       // InferencePlan.load needs no training code
     }
 }
