@@ -22,12 +22,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code isthmus bench}: a saved model's inference latency and throughput, compiled plan against uncompiled model. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure a saved model's inference speed: latency and images/s, compiled plan against the model.",
-                "For each batch size and number of concurrent callers, the compiled inference plan and the uncompiled",
-                "model (Sequential.predict): latency per call (p50, p99 over all callers' calls), images/s, bytes",
-                "allocated per call on the callers' threads, and the plan's images/s over the model's. Inputs are",
-                "random samples of the model's input shape in the range it was trained on. The default run takes",
-                "about 20 s for the mlp."})
+        description = {"Measure a model's inference latency and images/s, plan against model.",
+                "For each batch size and number of concurrent callers, the compiled inference plan and the "
+                        + "uncompiled model (Sequential.predict): latency per call (p50 and p99 over all callers' "
+                        + "calls), images/s, bytes allocated per call on the callers' threads, and the plan's "
+                        + "images/s over the model's. Inputs are random samples of the model's input shape in the "
+                        + "range it was trained on. The default run takes about 20 s for the mlp."})
 final class BenchCommand implements Callable<Integer> {
     static final int MAX_BATCH = 65_536;
     static final int MAX_THREADS = 64;
