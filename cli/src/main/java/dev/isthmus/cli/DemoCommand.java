@@ -1,6 +1,7 @@
 package dev.isthmus.cli;
 
 import dev.isthmus.kernels.Parallel;
+import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.train.History;
 
 import java.io.IOException;
@@ -20,10 +21,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code isthmus demo}: trains the MLP on Fashion-MNIST and writes the model, a report and loss/accuracy plots. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train the mlp preset on Fashion-MNIST (or the bundled sample when it is not installed),",
-                "evaluate it on the test set, and write the model, report.txt, loss.png and accuracy.png to DIR."})
+        description = {"Train the mlp on Fashion-MNIST, evaluate it, bench it, report on it.",
+                "Uses the bundled sample when Fashion-MNIST is not installed. Writes the model, report.txt (with a "
+                        + "short inference benchmark: compiled plan against the model), loss.png and accuracy.png "
+                        + "to DIR."})
 final class DemoCommand implements Callable<Integer> {
     static final String MODEL_FILE = "model.safetensors";
+    /** A short bench of the trained model: about 4 s on a quiet machine. */
+    static final InferenceBench.Config BENCH = new InferenceBench.Config(List.of(1, 64), List.of(1, 2), 0.3, 0.2);
 
     @Spec
     CommandSpec spec;
@@ -56,8 +61,13 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Path model = out.resolve(MODEL_FILE);
         r.trained().save(model);
+        progress.println("measuring inference speed: compiled plan and model, batch 1 and 64, 1 and 2 callers...");
+        progress.flush();
+        InferenceBench.Samples samples = benchSamples(source, r.trained());
+        List<InferenceBench.Measurement> bench = InferenceBench.run(r.trained().model(), r.trained().model().compile(),
+                samples, BENCH, row -> {}).rows();
         Path report = out.resolve("report.txt");
-        Files.writeString(report, report(source, header.toString(), r));
+        Files.writeString(report, report(source, header.toString(), r, samples, bench));
         History h = r.history();
         Path loss = out.resolve("loss.png");
         Path accuracy = out.resolve("accuracy.png");
@@ -73,6 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             m.put("images_per_second", r.imagesPerSecond());
             m.put("seconds", r.seconds());
             m.put("model_path", model.toString());
+            m.put("inference", bench.stream().map(InferenceBench.Measurement::toJson).toList());
             m.put("report", report.toString());
             m.put("plots", List.of(loss.toString(), accuracy.toString()));
             stdout.println(Json.write(m));
@@ -80,6 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "wrote %s, %s, %s and %s%n", model, report, loss, accuracy);
             stdout.printf(Locale.ROOT, "%.1f s, %,.0f images/s, %d threads%n", r.seconds(), r.imagesPerSecond(),
                     Parallel.threads());
+            stdout.println(benchSummary(bench));
             stdout.printf(Locale.ROOT, "test accuracy: %.4f%n", r.test().accuracy());
         }
         stdout.flush();
@@ -96,7 +108,26 @@ final class DemoCommand implements Callable<Integer> {
         return s;
     }
 
-    private static String report(DataSource source, String header, Training.Result r) {
+    /** The first test images, normalized as the model was trained: real inputs for the bench. */
+    private static InferenceBench.Samples benchSamples(DataSource source, TrainedModel trained) {
+        Dataset test = source.test();
+        test = test.subset(Training.firstIndices(Math.min(256, test.size())));
+        return InferenceBench.Samples.of(trained.prepare(test), test.size(), "test images, normalized as in training");
+    }
+
+    /** One line: the plan's batch-1 latency and tail with 2 callers, its batch-64 throughput, each against the model. */
+    static String benchSummary(List<InferenceBench.Measurement> rows) {
+        var plan1 = InferenceBench.find(rows, InferenceBench.Impl.PLAN, 1, 1).orElseThrow();
+        var model1 = InferenceBench.find(rows, InferenceBench.Impl.MODEL, 1, 1).orElseThrow();
+        var plan2 = InferenceBench.find(rows, InferenceBench.Impl.PLAN, 2, 1).orElseThrow();
+        var plan64 = InferenceBench.find(rows, InferenceBench.Impl.PLAN, 1, 64).orElseThrow();
+        return String.format(Locale.ROOT, "inference (compiled plan): batch 1 p50 %.1f us (model %.1f us), p99/p50 %.2f "
+                        + "with 2 callers; batch 64 %,.0f images/s, %.1fx the model", plan1.p50Micros(),
+                model1.p50Micros(), plan2.tailRatio(), plan64.imagesPerSecond(), plan64.planVsModel());
+    }
+
+    private static String report(DataSource source, String header, Training.Result r, InferenceBench.Samples samples,
+                                 List<InferenceBench.Measurement> bench) {
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
         w.println("Isthmus demo: the mlp preset on Fashion-MNIST");
@@ -113,6 +144,15 @@ final class DemoCommand implements Callable<Integer> {
         w.println();
         w.println("test set evaluation:");
         w.print(r.test().format());
+        w.println();
+        w.printf(Locale.ROOT, "inference speed: compiled plan against the model, %.1f s per row (isthmus bench %s "
+                + "measures longer and at batch 1024 too)%n", BENCH.seconds(), MODEL_FILE);
+        w.println("inputs: " + samples.description());
+        w.println(InferenceBench.machineLine());
+        w.print(InferenceBench.table(bench));
+        for (String note : InferenceBench.notes(bench)) {
+            w.println("note: " + note);
+        }
         w.flush();
         return text.toString();
     }

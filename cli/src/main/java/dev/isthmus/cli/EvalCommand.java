@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code isthmus eval}: a saved model's accuracy, per-class scores and confusion matrix on a test set. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate a saved model on the test set, with the input normalization it was trained with:",
-                "loss, accuracy, precision/recall/F1 per class and averaged, and the confusion matrix."})
+        description = {"Evaluate a saved model: accuracy, per-class scores, confusion matrix.",
+                "With the input normalization it was trained with: loss, accuracy, precision/recall/F1 per class "
+                        + "and averaged, and the confusion matrix."})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code isthmus info}: the JDK, vector width, CPU features, OpenBLAS and thread count in use. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Print the JDK, vector species, CPU SIMD features, OpenBLAS library and thread count.")
+        description = "Print the JDK, vector species, CPU SIMD features, OpenBLAS, threads.")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

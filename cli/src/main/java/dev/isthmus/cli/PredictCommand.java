@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code isthmus predict}: the most likely classes, with probabilities, of each example in a file. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Predict the class of each example in INPUT with a saved model: an IDX images file (raw or .gz),",
-                "a CSV file of feature rows (a header row; a 'label' column is ignored) or a PNG/JPEG image",
-                "(grey-scale, resized to the model's image size). Probabilities are the softmax of the outputs."})
+        description = {"Predict the class of each example in a file with a saved model.",
+                "INPUT is an IDX images file (raw or .gz), a CSV file of feature rows (a header row; a 'label' "
+                        + "column is ignored) or a PNG/JPEG image (grey-scale, resized to the model's image size). "
+                        + "Probabilities are the softmax of the outputs."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code isthmus train}: trains a classifier, reports its test accuracy and saves it with its input normalization. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a classifier on Fashion-MNIST (or the bundled sample, an IDX directory, a CSV file),",
-                "evaluate it on the test set and save it, with its input normalization and class names."})
+        description = {"Train a classifier, evaluate it on the test set and save it.",
+                "On Fashion-MNIST (or the bundled sample), an IDX directory or a CSV file; the model file keeps "
+                        + "its input normalization and class names."})
 final class TrainCommand implements Callable<Integer> {
     static final String DEFAULT_OUT = "isthmus-model.safetensors";
 

@@ -19,9 +19,11 @@ class DemoCommandTest {
         Path sample = CommandRun.sampleDir(dir);
         Path out = dir.resolve("demo");
         CommandRun demo = CommandRun.of("demo", "--data", sample.toString(), "--epochs", "1", "--out", out.toString()).ok();
-        assertTrue(demo.out().strip().matches("(?s).*\ntest accuracy: 0\\.\\d{4}"), demo.out());
+        assertTrue(demo.out().strip().matches("(?s).*\ninference \\(compiled plan\\): batch 1 p50 .*"
+                + "\ntest accuracy: 0\\.\\d{4}"), demo.out());
         String report = Files.readString(out.resolve("report.txt"));
-        for (String part : new String[] {"data: IDX files", "total:", "history:", "images/s", "macro avg"}) {
+        for (String part : new String[] {"data: IDX files", "total:", "history:", "images/s", "macro avg",
+                "inference speed", "plan vs model", "test images"}) {
             assertTrue(report.contains(part), part + " missing in\n" + report);
         }
         assertTrue(Files.size(out.resolve(DemoCommand.MODEL_FILE)) > 0);
