@@ -16,7 +16,8 @@ final class LayoutStep implements Step {
     private final int width;
 
     LayoutStep(boolean toChannelsLast, int channels, int height, int width) {
-        if (channels < 1 || height < 1 || width < 1) {
+        if (channels < 1 || height < 1 || width < 1
+                || (long) channels * height * width > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("layout step: bad image " + channels + " x " + height + " x " + width);
         }
         this.toChannelsLast = toChannelsLast;

@@ -14,7 +14,8 @@ final class PoolStep implements Step {
     private final int stride;
 
     PoolStep(boolean max, int channels, int height, int width, int size, int stride) {
-        if (channels < 1 || height < 1 || width < 1 || size < 1 || stride < 1 || size > height || size > width) {
+        if (channels < 1 || height < 1 || width < 1 || size < 1 || stride < 1 || size > height || size > width
+                || (long) channels * height * width > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("pool step: a " + size + " x " + size + " window with stride " + stride
                     + " does not fit images of " + channels + " x " + height + " x " + width);
         }
