@@ -62,7 +62,7 @@ final class PlanCompiler {
                 case BatchNorm b -> affine(b);
                 case ActivationLayer a -> steps.add(new ActivationStep(shape.size(), a.activation()));
                 case Softmax s -> {
-                    requireFlat(i, layer);
+                    requireFlat();
                     steps.add(new SoftmaxStep(shape.size()));
                 }
                 default -> throw new IllegalArgumentException("InferencePlan: cannot compile layer " + i + " ("
@@ -103,7 +103,7 @@ final class PlanCompiler {
         }
     }
 
-    private void requireFlat(int i, Layer layer) {
+    private void requireFlat() {
         if (flattenedImage != null) {
             toChannelsFirst(flattenedImage);
             flattenedImage = null;
@@ -179,8 +179,7 @@ final class PlanCompiler {
             f = a.activation();
             last = j;
         }
-        steps.add(new MatmulStep(conv, k, n, w, bias, f, options.blasFromRows(conv, k, n), folded));
-        shape = layers.get(last).outputShape();
+        steps.add(new MatmulStep(conv, k, n, w, bias, f, options.blasFromRows(), folded));
         return last;
     }
 
@@ -190,13 +189,10 @@ final class PlanCompiler {
      * {@code s = gamma / sqrt(var + eps)} and the bias becomes {@code (b - mean) * s + beta}, in double.
      */
     private static void fold(BatchNorm bn, int k, int n, float[] w, float[] bias) {
-        float[] gamma = bn.gamma().value();
+        double[] s = scales(bn);
         float[] beta = bn.beta().value();
         float[] mean = bn.runningMean().value();
-        float[] var = bn.runningVar().value();
-        double[] s = new double[n];
         for (int j = 0; j < n; j++) {
-            s[j] = gamma[j] / Math.sqrt((double) var[j] + bn.eps());
             bias[j] = (float) ((bias[j] - (double) mean[j]) * s[j] + beta[j]);
         }
         for (int r = 0; r < k; r++) {
@@ -204,6 +200,17 @@ final class PlanCompiler {
                 w[r * n + j] = (float) (w[r * n + j] * s[j]);
             }
         }
+    }
+
+    /** Per channel, {@code gamma / sqrt(runningVar + eps)} in double: what inference-mode batch norm multiplies by. */
+    private static double[] scales(BatchNorm bn) {
+        float[] gamma = bn.gamma().value();
+        float[] var = bn.runningVar().value();
+        double[] s = new double[gamma.length];
+        for (int j = 0; j < s.length; j++) {
+            s[j] = gamma[j] / Math.sqrt((double) var[j] + bn.eps());
+        }
+        return s;
     }
 
     private void pool(boolean max, int size, int stride) {
@@ -215,14 +222,13 @@ final class PlanCompiler {
         if (shape.rank() == 3) {
             ensureChannelsLast();
         }
-        float[] gamma = bn.gamma().value();
-        int c = gamma.length;
+        double[] s = scales(bn);
+        int c = s.length;
         float[] scale = new float[c];
         float[] shift = new float[c];
         for (int j = 0; j < c; j++) {
-            double s = gamma[j] / Math.sqrt((double) bn.runningVar().value()[j] + bn.eps());
-            scale[j] = (float) s;
-            shift[j] = (float) (bn.beta().value()[j] - bn.runningMean().value()[j] * s);
+            scale[j] = (float) s[j];
+            shift[j] = (float) (bn.beta().value()[j] - bn.runningMean().value()[j] * s[j]);
         }
         steps.add(new AffineStep(shape.size(), scale, shift));
     }

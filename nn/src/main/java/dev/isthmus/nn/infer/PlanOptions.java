@@ -1,7 +1,6 @@
 package dev.isthmus.nn.infer;
 
 import dev.isthmus.blas.Blas;
-import dev.isthmus.kernels.ConvShape;
 
 /**
  * How {@link InferencePlan#compile} builds a plan.
@@ -50,8 +49,8 @@ public record PlanOptions(Kernel kernel, int chunkSamples) {
         return new PlanOptions(kernel, samples);
     }
 
-    /** The product-row count from which a k x n product runs on OpenBLAS. */
-    int blasFromRows(ConvShape conv, int k, int n) {
+    /** The product-row count from which a product runs on OpenBLAS (the measured crossover holds for every layer shape). */
+    int blasFromRows() {
         return switch (kernel) {
             case VECTOR -> Integer.MAX_VALUE;
             case BLAS -> Blas.available() ? 1 : Integer.MAX_VALUE;
