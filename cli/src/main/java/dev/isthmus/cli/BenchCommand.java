@@ -113,6 +113,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "warm-up: %.1f s until the JIT compiler was quiet and calls stopped getting faster%n",
                     result.warmupSeconds());
             InferenceBench.notes(result.rows()).forEach(n -> out.println("note: " + n));
+            result.contention().ifPresent(n -> out.println("note: " + n));
         }
         out.flush();
         return 0;
@@ -130,6 +131,7 @@ final class BenchCommand implements Callable<Integer> {
         m.put("seconds", config.seconds());
         m.put("warmup_seconds", result.warmupSeconds());
         m.put("machine", InferenceBench.machine());
+        m.put("other_processes_cores", result.otherCores());
         List<Map<String, Object>> list = new ArrayList<>();
         for (InferenceBench.Measurement r : result.rows()) {
             list.add(r.toJson());

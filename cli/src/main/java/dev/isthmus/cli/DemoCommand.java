@@ -64,8 +64,8 @@ final class DemoCommand implements Callable<Integer> {
         progress.println("measuring inference speed: compiled plan and model, batch 1 and 64, 1 and 2 callers...");
         progress.flush();
         InferenceBench.Samples samples = benchSamples(source, r.trained());
-        List<InferenceBench.Measurement> bench = InferenceBench.run(r.trained().model(), r.trained().model().compile(),
-                samples, BENCH, row -> {}).rows();
+        InferenceBench.Result bench = InferenceBench.run(r.trained().model(), r.trained().model().compile(), samples,
+                BENCH, row -> {});
         Path report = out.resolve("report.txt");
         Files.writeString(report, report(source, header.toString(), r, samples, bench));
         History h = r.history();
@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             m.put("images_per_second", r.imagesPerSecond());
             m.put("seconds", r.seconds());
             m.put("model_path", model.toString());
-            m.put("inference", bench.stream().map(InferenceBench.Measurement::toJson).toList());
+            m.put("inference", bench.rows().stream().map(InferenceBench.Measurement::toJson).toList());
             m.put("report", report.toString());
             m.put("plots", List.of(loss.toString(), accuracy.toString()));
             stdout.println(Json.write(m));
@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "wrote %s, %s, %s and %s%n", model, report, loss, accuracy);
             stdout.printf(Locale.ROOT, "%.1f s, %,.0f images/s, %d threads%n", r.seconds(), r.imagesPerSecond(),
                     Parallel.threads());
-            stdout.println(benchSummary(bench));
+            stdout.println(benchSummary(bench.rows()));
             stdout.printf(Locale.ROOT, "test accuracy: %.4f%n", r.test().accuracy());
         }
         stdout.flush();
@@ -127,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String report(DataSource source, String header, Training.Result r, InferenceBench.Samples samples,
-                                 List<InferenceBench.Measurement> bench) {
+                                 InferenceBench.Result bench) {
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
         w.println("Isthmus demo: the mlp preset on Fashion-MNIST");
@@ -149,10 +149,11 @@ final class DemoCommand implements Callable<Integer> {
                 + "measures longer and at batch 1024 too)%n", BENCH.seconds(), MODEL_FILE);
         w.println("inputs: " + samples.description());
         w.println(InferenceBench.machineLine());
-        w.print(InferenceBench.table(bench));
-        for (String note : InferenceBench.notes(bench)) {
+        w.print(InferenceBench.table(bench.rows()));
+        for (String note : InferenceBench.notes(bench.rows())) {
             w.println("note: " + note);
         }
+        bench.contention().ifPresent(note -> w.println("note: " + note));
         w.flush();
         return text.toString();
     }
