@@ -549,7 +549,7 @@ final class InferenceBench {
                 m.get("openblas") == null ? "OpenBLAS not loaded" : "OpenBLAS core " + m.get("openblas"));
     }
 
-    private static double round(double v, int places) {
+    static double round(double v, int places) {
         if (!Double.isFinite(v)) {
             return v;
         }
