@@ -83,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         TrainedModel trained = TrainedModel.load(modelFile);
         InferencePlan plan = InferencePlan.compile(trained.model(), options);
-        int bank = Math.min(BANK, batches.getLast() * callers.getLast());
+        int bank = Math.min(BANK, Math.max(64, batches.getLast() * callers.getLast()));
         InferenceBench.Samples samples = InferenceBench.Samples.random(trained, bank, 42);
         InferenceBench.Config config = new InferenceBench.Config(batches, callers, seconds, least);
 
@@ -113,6 +113,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "warm-up: %.1f s until the JIT compiler was quiet and calls stopped getting faster%n",
                     result.warmupSeconds());
             InferenceBench.notes(result.rows()).forEach(n -> out.println("note: " + n));
+            result.contention().ifPresent(n -> out.println("note: " + n));
         }
         out.flush();
         return 0;
@@ -128,8 +129,9 @@ final class BenchCommand implements Callable<Integer> {
         m.put("plan", plan.describe().lines().toList());
         m.put("inputs", samples.description());
         m.put("seconds", config.seconds());
-        m.put("warmup_seconds", result.warmupSeconds());
+        m.put("warmup_seconds", InferenceBench.round(result.warmupSeconds(), 3));
         m.put("machine", InferenceBench.machine());
+        m.put("other_processes_cores", InferenceBench.round(result.otherCores(), 2));
         List<Map<String, Object>> list = new ArrayList<>();
         for (InferenceBench.Measurement r : result.rows()) {
             list.add(r.toJson());

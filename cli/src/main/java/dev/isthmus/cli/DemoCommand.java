@@ -64,10 +64,10 @@ final class DemoCommand implements Callable<Integer> {
         progress.println("measuring inference speed: compiled plan and model, batch 1 and 64, 1 and 2 callers...");
         progress.flush();
         InferenceBench.Samples samples = benchSamples(source, r.trained());
-        List<InferenceBench.Measurement> bench = InferenceBench.run(r.trained().model(), r.trained().model().compile(),
-                samples, BENCH, row -> {}).rows();
+        InferenceBench.Result bench = InferenceBench.run(r.trained().model(), r.trained().model().compile(), samples,
+                BENCH, row -> {});
         Path report = out.resolve("report.txt");
-        Files.writeString(report, report(source, header.toString(), r, samples, bench));
+        Files.writeString(report, report(source, header.toString(), r, model, samples, bench));
         History h = r.history();
         Path loss = out.resolve("loss.png");
         Path accuracy = out.resolve("accuracy.png");
@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             m.put("images_per_second", r.imagesPerSecond());
             m.put("seconds", r.seconds());
             m.put("model_path", model.toString());
-            m.put("inference", bench.stream().map(InferenceBench.Measurement::toJson).toList());
+            m.put("inference", bench.rows().stream().map(InferenceBench.Measurement::toJson).toList());
             m.put("report", report.toString());
             m.put("plots", List.of(loss.toString(), accuracy.toString()));
             stdout.println(Json.write(m));
@@ -116,18 +116,21 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** One line: the plan's batch-1 latency and tail with 2 callers, its batch-64 throughput, each against the model. */
-    static String benchSummary(List<InferenceBench.Measurement> rows) {
+    static String benchSummary(InferenceBench.Result bench) {
+        List<InferenceBench.Measurement> rows = bench.rows();
         var plan1 = InferenceBench.find(rows, InferenceBench.Impl.PLAN, 1, 1).orElseThrow();
         var model1 = InferenceBench.find(rows, InferenceBench.Impl.MODEL, 1, 1).orElseThrow();
         var plan2 = InferenceBench.find(rows, InferenceBench.Impl.PLAN, 2, 1).orElseThrow();
         var plan64 = InferenceBench.find(rows, InferenceBench.Impl.PLAN, 1, 64).orElseThrow();
-        return String.format(Locale.ROOT, "inference (compiled plan): batch 1 p50 %.1f us (model %.1f us), p99/p50 %.2f "
-                        + "with 2 callers; batch 64 %,.0f images/s, %.1fx the model", plan1.p50Micros(),
+        String line = String.format(Locale.ROOT, "inference (compiled plan): batch 1 p50 %.1f us (model %.1f us), "
+                        + "p99/p50 %.2f with 2 callers; batch 64 %,.0f images/s, %.1fx the model", plan1.p50Micros(),
                 model1.p50Micros(), plan2.tailRatio(), plan64.imagesPerSecond(), plan64.planVsModel());
+        return bench.contention().isEmpty() ? line
+                : line + String.format(Locale.ROOT, " (other processes used %.1f cores meanwhile)", bench.otherCores());
     }
 
-    private static String report(DataSource source, String header, Training.Result r, InferenceBench.Samples samples,
-                                 List<InferenceBench.Measurement> bench) {
+    private static String report(DataSource source, String header, Training.Result r, Path model,
+                                 InferenceBench.Samples samples, InferenceBench.Result bench) {
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
         w.println("Isthmus demo: the mlp preset on Fashion-MNIST");
@@ -146,13 +149,14 @@ final class DemoCommand implements Callable<Integer> {
         w.print(r.test().format());
         w.println();
         w.printf(Locale.ROOT, "inference speed: compiled plan against the model, %.1f s per row (isthmus bench %s "
-                + "measures longer and at batch 1024 too)%n", BENCH.seconds(), MODEL_FILE);
+                + "measures longer and at batch 1024 too)%n", BENCH.seconds(), model);
         w.println("inputs: " + samples.description());
         w.println(InferenceBench.machineLine());
-        w.print(InferenceBench.table(bench));
-        for (String note : InferenceBench.notes(bench)) {
+        w.print(InferenceBench.table(bench.rows()));
+        for (String note : InferenceBench.notes(bench.rows())) {
             w.println("note: " + note);
         }
+        bench.contention().ifPresent(note -> w.println("note: " + note));
         w.flush();
         return text.toString();
     }

@@ -9,7 +9,10 @@ import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.data.Normalization;
 import dev.isthmus.nn.infer.InferencePlan;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,16 +25,20 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.management.JMException;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 
 /**
  * Measures how fast a model infers, compiled into an {@link InferencePlan} and uncompiled
  * ({@link Sequential#predict}), as {@code isthmus bench} and {@code isthmus demo} report it.
  *
- * <p>For each batch size and caller count, {@code threads} platform threads each call predict on
- * inputs of their own for the measuring time after a short warm-up; every call is timed with
- * {@link System#nanoTime}. Latency percentiles are over all calls of all callers, throughput is all
- * images over the wall time. The plan's callers use the output-array overload, as a service would,
- * so the bytes they allocate per call show that it allocates nothing.
+ * <p>First each impl at each batch size runs on one thread until the JIT compiler is done with it.
+ * Then, for each batch size and caller count, {@code threads} platform threads each call predict on
+ * inputs of their own for the measuring time; every call is timed with {@link System#nanoTime}.
+ * Latency percentiles are over all calls of all callers, throughput is all images over the wall
+ * time. The plan's callers use the output-array overload, as a service would, so the bytes they
+ * allocate per call are what a service's calls would allocate.
  */
 final class InferenceBench {
     /** What is measured: the compiled plan or the model it was compiled from. */
@@ -61,10 +68,24 @@ final class InferenceBench {
         }
     }
 
-    /** The rows, model before plan for each batch size and caller count, and how long the warm-up took. */
-    record Result(List<Measurement> rows, double warmupSeconds) {
+    /**
+     * The rows, model before plan for each batch size and caller count, and how long the warm-up took.
+     *
+     * @param otherCores cores' worth of CPU time that other processes used (or the hypervisor stole)
+     *                   while the bench ran: above a fraction of a core, they preempt the callers and
+     *                   the tails measure that too. NaN where {@code /proc/stat} cannot be read.
+     */
+    record Result(List<Measurement> rows, double warmupSeconds, double otherCores) {
         Result {
             rows = List.copyOf(rows);
+        }
+
+        /** A warning when other processes used a noticeable share of the CPU, else empty. */
+        Optional<String> contention() {
+            return otherCores >= 0.25 ? Optional.of(String.format(Locale.ROOT, "other processes used %.1f of the "
+                    + "%d cores while this ran, so they preempted the callers: latencies, and tails most, are worse "
+                    + "than on an idle machine", otherCores, Runtime.getRuntime().availableProcessors()))
+                    : Optional.empty();
         }
     }
 
@@ -151,6 +172,7 @@ final class InferenceBench {
      * handing each row to {@code row} as soon as it is measured.
      */
     static Result run(Sequential model, InferencePlan plan, Samples samples, Config config, Consumer<Measurement> row) {
+        CpuTime before = CpuTime.now();
         long start = System.nanoTime();
         for (int batch : config.batchSizes()) {
             for (Impl impl : Impl.values()) {
@@ -171,7 +193,41 @@ final class InferenceBench {
                 row.accept(p);
             }
         }
-        return new Result(rows, warmup);
+        return new Result(rows, warmup, before.otherCores(CpuTime.now()));
+    }
+
+    /**
+     * The machine's busy and stolen CPU time from {@code /proc/stat} and this process's, to tell how
+     * much other processes ran meanwhile.
+     *
+     * @param machineSeconds CPU seconds all processes were busy or stolen from, NaN when unknown
+     */
+    private record CpuTime(long wallNanos, double machineSeconds, double processSeconds) {
+        static CpuTime now() {
+            double machine = Double.NaN;
+            try (var lines = Files.lines(Path.of("/proc/stat"))) {
+                // cpu  user nice system idle iowait irq softirq steal ..., in USER_HZ (100) ticks
+                String[] f = lines.findFirst().orElse("").trim().split("\\s+");
+                if (f.length > 8 && f[0].equals("cpu")) {
+                    long busy = 0;
+                    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                        busy += Long.parseLong(f[i]);
+                    }
+                    machine = busy / 100.0;
+                }
+            } catch (IOException | RuntimeException e) {
+                // not Linux, or no /proc: unknown
+            }
+            double process = ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() / 1e9 : Double.NaN;
+            return new CpuTime(System.nanoTime(), machine, process);
+        }
+
+        double otherCores(CpuTime later) {
+            double seconds = (later.wallNanos - wallNanos) / 1e9;
+            double others = later.machineSeconds - machineSeconds - (later.processSeconds - processSeconds);
+            return Math.max(0, others / seconds);
+        }
     }
 
     /** The row of this impl, caller count and batch, if it was measured. */
@@ -182,13 +238,14 @@ final class InferenceBench {
     // ---------------------------------------------------------------- measuring
 
     static final int WARMUP_LIMIT = 8;
+    private static final ObjectName DIAGNOSTIC_COMMAND = diagnosticCommand();
 
     /**
-     * Calls in rounds until at least {@code minSeconds} have passed and, for three rounds running, the
-     * JIT compiler has finished nothing and the time per call has not fallen by 5%, or until
-     * {@value #WARMUP_LIMIT} times {@code minSeconds}. Vector API code runs many times slower, and
-     * allocates, until C2 has compiled it, which on a busy machine takes seconds: a fixed warm-up
-     * would time that instead.
+     * Calls in rounds until at least {@code minSeconds} have passed and, three rounds running, the JIT
+     * compilers had nothing to do at the round's end and the time per call did not fall by 5%, or
+     * until {@value #WARMUP_LIMIT} times {@code minSeconds}. Vector API code runs many times slower,
+     * and allocates, until C2 has compiled it, which on a busy machine takes seconds; meanwhile the
+     * time per call can hold still, so the time alone does not tell that the code is warm.
      */
     private static void settle(Caller c, double minSeconds) {
         long start = System.nanoTime();
@@ -200,16 +257,37 @@ final class InferenceBench {
         while (true) {
             long compiled = compilationMillis();
             long t0 = System.nanoTime();
-            long calls = c.loop(t0 + round, 1);
+            long calls = c.run(t0 + round, 1);
+            c.forget();
             long t1 = System.nanoTime();
             double perCall = (double) (t1 - t0) / calls;
             boolean faster = perCall < 0.95 * best;
             best = Math.min(best, perCall);
-            quiet = faster || compilationMillis() != compiled ? 0 : quiet + 1;
+            quiet = faster || !compilerIdle(compiled) ? 0 : quiet + 1;
             if (t1 - start >= most || t1 - start >= least && quiet >= 3) {
                 return;
             }
         }
+    }
+
+    /**
+     * True when no method is being compiled or waiting to be, as HotSpot's {@code Compiler.queue}
+     * diagnostic command lists them; where the JVM has no such command, when no compilation finished
+     * since {@code compiledBefore} ({@link #compilationMillis}).
+     */
+    private static boolean compilerIdle(long compiledBefore) {
+        if (DIAGNOSTIC_COMMAND != null) {
+            try {
+                String queue = (String) ManagementFactory.getPlatformMBeanServer().invoke(DIAGNOSTIC_COMMAND,
+                        "compilerQueue", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+                // "Current compiles:", "C1 compile queue:", "C2 compile queue:", each followed by methods or "Empty"
+                return queue.lines().map(String::strip)
+                        .allMatch(l -> l.isEmpty() || l.endsWith(":") || l.equals("Empty"));
+            } catch (JMException | RuntimeException e) {
+                // fall through to the compilation time
+            }
+        }
+        return compilationMillis() == compiledBefore;
     }
 
     /** Milliseconds the JIT compilers have spent so far; a constant when the JVM does not tell. */
@@ -218,13 +296,22 @@ final class InferenceBench {
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
+    private static ObjectName diagnosticCommand() {
+        try {
+            return new ObjectName("com.sun.management:type=DiagnosticCommand");
+        } catch (MalformedObjectNameException e) {
+            return null;
+        }
+    }
+
     private static Measurement measure(Impl impl, Sequential model, InferencePlan plan, Samples samples, int batch,
                                        int threads, double seconds) {
         Caller[] callers = new Caller[threads];
         for (int t = 0; t < threads; t++) {
             callers[t] = new Caller(impl, model, plan, samples, batch, t);
             // a call that fails, fails here, before any thread waits for another
-            callers[t].loop(0, 1);
+            callers[t].run(0, 1);
+            callers[t].forget();
         }
         long[] window = new long[2];
         CyclicBarrier warmed = new CyclicBarrier(threads, () -> {
@@ -238,12 +325,12 @@ final class InferenceBench {
             Caller c = callers[t];
             running[t] = Thread.ofPlatform().name("isthmus-bench-" + t).unstarted(() -> {
                 try {
-                    long warmCalls = c.loop(System.nanoTime() + warmupNanos, 1);
+                    long warmCalls = c.run(System.nanoTime() + warmupNanos, 1);
                     // twice the calls the warm-up's rate predicts, so the timing array rarely grows while measuring
                     c.reserve((int) Math.min(1 << 24, 10 * warmCalls + 64));
                     // a caller that died before the barrier breaks it for the others after a minute
                     warmed.await(warmupNanos + 60_000_000_000L, TimeUnit.NANOSECONDS);
-                    c.measure(window[0], window[1]);
+                    c.measure(window[1]);
                 } catch (Throwable e) {
                     synchronized (failure) {
                         if (failure[0] == null || failure[0] instanceof BrokenBarrierException) {
@@ -302,7 +389,12 @@ final class InferenceBench {
         return (long) (seconds * 1e9);
     }
 
-    /** One caller thread's inputs, outputs and timings. */
+    /**
+     * One caller thread's inputs, outputs and timings. Warm-up and measurement run the same small
+     * {@link #timedCall}, so the code the JIT compiled while warming up is the code measured, from
+     * any thread: a loop of its own for measuring would start in the interpreter, calling whatever
+     * the callees' standalone compiled versions are.
+     */
     private static final class Caller {
         private final Impl impl;
         private final Sequential model;
@@ -311,11 +403,12 @@ final class InferenceBench {
         private final float[] x;
         private final float[] y;
         private final Tensor tensor;
-        long[] nanos = new long[0];
+        long[] nanos = new long[1024];
         int count;
         long end;
         long allocated = -1;
-        // read after the loop, so that no call's result is dead code
+        private long grownBytes;
+        // read after the calls, so that no call's result is dead code
         float sink;
 
         Caller(Impl impl, Sequential model, InferencePlan plan, Samples samples, int batch, int caller) {
@@ -334,49 +427,52 @@ final class InferenceBench {
             tensor = Tensor.of(x, plan.inputShape().withBatch(batch));
         }
 
-        private void call() {
+        /** One predict call, timed and recorded; returns when it ended. */
+        private long timedCall() {
+            long t0 = System.nanoTime();
             if (impl == Impl.PLAN) {
                 plan.predict(x, 0, batch, y, 0);
             } else {
                 y[0] += model.predict(tensor).data()[0];
             }
+            long t1 = System.nanoTime();
+            if (count == nanos.length) {
+                nanos = Arrays.copyOf(nanos, 2 * nanos.length);
+                grownBytes += 16 + 8L * nanos.length;
+            }
+            nanos[count++] = t1 - t0;
+            return t1;
         }
 
-        /** Calls until the deadline, at least {@code atLeast} times; returns the count. */
-        long loop(long deadline, int atLeast) {
-            long calls = 0;
+        /** Calls until the deadline, at least {@code atLeast} times; returns how many calls it made. */
+        long run(long deadline, int atLeast) {
+            int first = count;
+            long t;
             do {
-                call();
-                calls++;
-            } while (calls < atLeast || System.nanoTime() < deadline);
+                t = timedCall();
+            } while (count - first < atLeast || t < deadline);
+            end = t;
             sink += y[0];
-            return calls;
+            return count - first;
+        }
+
+        /** Drops the timings so far (a warm-up's). */
+        void forget() {
+            count = 0;
         }
 
         void reserve(int calls) {
-            nanos = new long[Math.max(16, calls)];
+            nanos = new long[Math.max(1024, calls)];
+            count = 0;
         }
 
-        /** Times each call from {@code start} until {@code deadline}, at least one. */
-        void measure(long start, long deadline) {
-            long grown = 0;
+        /** Timings of calls until the deadline, at least one, and the bytes allocated meanwhile. */
+        void measure(long deadline) {
             long before = allocatedBytes();
-            long t0 = System.nanoTime();
-            long t1;
-            do {
-                call();
-                t1 = System.nanoTime();
-                if (count == nanos.length) {
-                    nanos = Arrays.copyOf(nanos, 2 * nanos.length);
-                    grown += 16 + 8L * nanos.length;
-                }
-                nanos[count++] = t1 - t0;
-                t0 = t1;
-            } while (t1 < deadline);
-            end = t1;
+            long grownBefore = grownBytes;
+            run(deadline, 1);
             long after = allocatedBytes();
-            allocated = before < 0 || after < 0 ? -1 : Math.max(0, after - before - grown);
-            sink += y[0];
+            allocated = before < 0 || after < 0 ? -1 : Math.max(0, after - before - (grownBytes - grownBefore));
         }
 
         private static long allocatedBytes() {
@@ -453,7 +549,7 @@ final class InferenceBench {
                 m.get("openblas") == null ? "OpenBLAS not loaded" : "OpenBLAS core " + m.get("openblas"));
     }
 
-    private static double round(double v, int places) {
+    static double round(double v, int places) {
         if (!Double.isFinite(v)) {
             return v;
         }

@@ -69,6 +69,7 @@ class BenchCommandTest {
         for (String key : new String[] {"cpu", "cores", "jdk", "openblas"}) {
             assertTrue(machine.containsKey(key), key + " in " + machine);
         }
+        assertTrue(root.containsKey("other_processes_cores"), run.out());
         assertTrue(((String) root.get("inputs")).contains("random"), run.out());
         assertTrue(((List<?>) root.get("plan")).getFirst().toString().startsWith("inference plan"), run.out());
     }
