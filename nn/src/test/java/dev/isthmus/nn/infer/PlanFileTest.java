@@ -257,6 +257,16 @@ class PlanFileTest {
         assertEquals(f.toString(), e.getFile());
     }
 
+    /**
+     * BUG (minor, found by this test): loading a directory fails with {@code IOException("Is a
+     * directory")}, a message that does not say which path was meant.
+     */
+    @Test
+    void directoryIsRejectedNamingIt() {
+        IOException e = assertThrows(IOException.class, () -> InferencePlan.load(dir));
+        assertContains(String.valueOf(e.getMessage()), dir.toString());
+    }
+
     @Test
     void truncatedFilesAreRejected() throws IOException {
         Path good = dir.resolve("good.plan");
@@ -368,7 +378,7 @@ class PlanFileTest {
                 replace("\"k\":27,\"n\":4", "\"k\":26,\"n\":4"), t -> t.put("steps.1.weights", new float[26 * 4])),
                 "step 1 (conv2d): matmul step: a convolution"));
         d.add(new Damage("convolution whose output is empty", edited("conv-empty",
-                replace("\"kernel\":[3,3],\"stride\":[2,2],\"padding\":[1,1]", "\"kernel\":[30,3],\"stride\":[2,2],\"padding\":[1,1]")),
+                replace("\"kernel\":[3,3],\"stride\":[2,2]", "\"kernel\":[30,3],\"stride\":[2,2]")),
                 "step 1 (conv2d): convolution shape"));
         d.add(new Damage("kernel of the wrong rank", edited("kernel-rank", replace("\"kernel\":[3,3]", "\"kernel\":[3]")),
                 "step 1 (conv2d): \"kernel\" must be an array of 2 positive integers"));
@@ -388,7 +398,8 @@ class PlanFileTest {
         d.add(new Damage("layout image of the wrong rank", edited("layout",
                 replace("{\"image\":[3,9,7]}", "{\"image\":[189]}")),
                 "step 0 (to_channels_last): \"image\" must be an array of 3 positive integers"));
-        d.add(new Damage("blas_from_rows of zero", edited("blas-rows", replace("\"blas_from_rows\":64", "\"blas_from_rows\":0")),
+        d.add(new Damage("blas_from_rows of zero", edited("blas-rows",
+                replace("\"blas_from_rows\":64", "\"blas_from_rows\":0")),
                 "step 1 (conv2d): \"blas_from_rows\" must be an integer >= 1, got 0"));
         d.add(new Damage("dense steps that do not chain", crafted("dense-chain",
                 "{\"input_shape\":[4],\"output_shape\":[2],\"kernel\":\"vector\",\"chunk_samples\":0,\"steps\":["
