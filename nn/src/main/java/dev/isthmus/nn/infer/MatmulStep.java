@@ -79,6 +79,19 @@ final class MatmulStep implements Step {
         this.packed = PackedMatrix.pack(false, k, n, weights, 0, n);
     }
 
+    /** The convolution's geometry, or null for a dense layer. */
+    ConvShape conv() {
+        return conv;
+    }
+
+    int blasFromRows() {
+        return blasFromRows;
+    }
+
+    Activation activation() {
+        return activation;
+    }
+
     /** Rows of the product per sample: the output pixels of a convolution, 1 for a dense layer. */
     private int pixels() {
         return conv == null ? 1 : conv.outHeight() * conv.outWidth();

@@ -11,7 +11,8 @@ import dev.isthmus.blas.Blas;
  * @param chunkSamples samples one thread carries through all steps at a time; a larger batch is cut
  *                     into chunks spread over the thread pool. 0 chooses from the plan's widest
  *                     step so a workspace stays near {@value #WORKSPACE_BUDGET_FLOATS} floats, at most
- *                     {@value #MAX_AUTO_CHUNK} samples.
+ *                     {@value #MAX_AUTO_CHUNK} samples; a plan of dense products on OpenBLAS is not
+ *                     capped, so its batches reach OpenBLAS's own threads whole.
  */
 public record PlanOptions(Kernel kernel, int chunkSamples) {
     /** Where products run. */

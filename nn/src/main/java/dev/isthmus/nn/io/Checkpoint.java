@@ -6,7 +6,6 @@ import dev.isthmus.nn.Sequential;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -83,7 +82,7 @@ public record Checkpoint(Sequential model, Map<String, float[]> optimizerState, 
         if (file == null || backend == null) {
             throw new IllegalArgumentException("Checkpoint.load: file and backend must not be null");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = SafeTensors.openForReading(file)) {
             SafeTensors.Header h = SafeTensors.readHeader(file, ch,
                     (metadata, names) -> ModelFile.formatVersion(file, metadata, names, true));
             Sequential model = ModelFile.readModel(ch, h, backend, name -> name.startsWith(ModelFile.OPTIMIZER_PREFIX));

@@ -9,7 +9,6 @@ import dev.isthmus.nn.Shape;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -83,7 +82,7 @@ public final class ModelFile {
         if (file == null || backend == null) {
             throw new IllegalArgumentException("ModelFile.load: file and backend must not be null");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = SafeTensors.openForReading(file)) {
             SafeTensors.Header h = SafeTensors.readHeader(file, ch,
                     (metadata, names) -> formatVersion(file, metadata, names, false));
             boolean checkpoint = CHECKPOINT_FORMAT.equals(h.metadata().get(FORMAT));

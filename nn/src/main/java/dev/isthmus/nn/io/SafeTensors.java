@@ -9,7 +9,10 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -150,6 +153,17 @@ final class SafeTensors {
     }
 
     // ---------------------------------------------------------------- reading
+
+    /**
+     * Opens a file for reading. A directory opens on Linux and then fails its first read with a bare
+     * "Is a directory" that names no path, so it is refused here by name.
+     */
+    static FileChannel openForReading(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new FileSystemException(file.toString(), null, "is a directory, expected a file");
+        }
+        return FileChannel.open(file, StandardOpenOption.READ);
+    }
 
     /**
      * Reads and validates the header of an open file.

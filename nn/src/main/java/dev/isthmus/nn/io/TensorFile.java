@@ -3,7 +3,6 @@ package dev.isthmus.nn.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +57,7 @@ public final class TensorFile {
         if (file == null || format == null) {
             throw new IllegalArgumentException("TensorFile.read: file and format must not be null");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = SafeTensors.openForReading(file)) {
             SafeTensors.Header h = SafeTensors.readHeader(file, ch, (metadata, names) -> version(file, metadata, format,
                     maxVersion));
             SafeTensors.requireFloat32(h);

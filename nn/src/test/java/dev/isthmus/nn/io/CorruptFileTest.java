@@ -83,6 +83,15 @@ class CorruptFileTest {
     }
 
     @Test
+    void directoryIsRefusedByName() {
+        IOException e = assertThrows(IOException.class, () -> ModelFile.load(dir));
+        assertContains(e.getMessage(), dir.toString());
+        assertContains(e.getMessage(), "is a directory");
+        IOException c = assertThrows(IOException.class, () -> Checkpoint.load(dir, Backend.VECTOR));
+        assertContains(c.getMessage(), dir.toString());
+    }
+
+    @Test
     void fileShorterThanEightBytes() throws IOException {
         assertContains(error(new byte[0]), "0 bytes, too short for a safetensors file");
         assertContains(error(Arrays.copyOf(valid.bytes(), 7)), "7 bytes, too short");
