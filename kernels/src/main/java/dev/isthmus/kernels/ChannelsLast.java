@@ -315,6 +315,16 @@ public final class ChannelsLast {
 
     static void checkPool(String op, float[] x, int xOff, int n, int height, int width, int channels, int size,
                           int stride, float[] y, int yOff) {
+        checkPoolGeometry(op, n, height, width, channels, size, stride);
+        int inSize = n * height * width * channels;
+        int outSize = n * ((height - size) / stride + 1) * ((width - size) / stride + 1) * channels;
+        Check.vector(op, "x", inSize, x, xOff);
+        Check.vector(op, "y", outSize, y, yOff);
+        Check.disjoint(op, "y", y, yOff, outSize, "x", x, xOff, inSize);
+    }
+
+    /** The checks of a pooling that do not depend on the element type; afterwards both sizes fit an int. */
+    static void checkPoolGeometry(String op, int n, int height, int width, int channels, int size, int stride) {
         Check.size(op, "n", n);
         Check.size(op, "channels", channels);
         if (height < 1 || width < 1) {
@@ -330,19 +340,12 @@ public final class ChannelsLast {
             throw new IllegalArgumentException(op + ": the " + size + " x " + size + " window (size " + size
                     + ") is larger than the " + height + " x " + width + " plane (height x width)");
         }
-        long outH = (height - size) / stride + 1;
-        long outW = (width - size) / stride + 1;
         // in double: four ints can overflow a long
         double pixels = (double) n * channels;
         if (pixels * height * width > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(op + ": " + n + " images of " + height + " x " + width + " x "
                     + channels + " do not fit in an array");
         }
-        int inSize = n * height * width * channels;
-        int outSize = (int) (n * outH * outW * channels);
-        Check.vector(op, "x", inSize, x, xOff);
-        Check.vector(op, "y", outSize, y, yOff);
-        Check.disjoint(op, "y", y, yOff, outSize, "x", x, xOff, inSize);
     }
 
     /** Validates a layout conversion and returns the floats in one image. */

@@ -51,6 +51,45 @@ final class Check {
         }
     }
 
+    /** As the float form, for an int8 matrix (the message counts bytes). */
+    static void matrix(String op, String name, int rows, int cols, byte[] array, int off, int ld) {
+        if (array == null) {
+            throw new IllegalArgumentException(op + ": " + name + " is null");
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(op + ": offset of " + name + " must be >= 0, got " + off);
+        }
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols
+                    + " (row-major as stored), so its leading dimension must be >= " + Math.max(1, cols) + ", got " + ld);
+        }
+        if (rows > 0 && cols > 0 && off + (long) (rows - 1) * ld + cols > array.length) {
+            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols + " with leading dimension "
+                    + ld + " at offset " + off + ", which needs " + (off + (long) (rows - 1) * ld + cols)
+                    + " bytes, but the array has " + array.length);
+        }
+    }
+
+    /** {@code n} contiguous bytes from {@code off} fit in the array. */
+    static void vector(String op, String name, int n, byte[] array, int off) {
+        if (array == null) {
+            throw new IllegalArgumentException(op + ": " + name + " is null");
+        }
+        if (off < 0 || n < 0 || off + (long) n > array.length) {
+            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " bytes from offset " + off
+                    + ", but the array has " + array.length);
+        }
+    }
+
+    /** As the float form, for int8 arrays. */
+    static void disjoint(String op, String outName, byte[] out, int outOff, int outLen,
+                         String inName, byte[] in, int inOff, int inLen) {
+        if (out == in && outLen > 0 && inLen > 0 && outOff < inOff + (long) inLen && inOff < outOff + (long) outLen) {
+            throw new IllegalArgumentException(op + ": " + outName + " [" + outOff + ", " + (outOff + (long) outLen)
+                    + ") overlaps " + inName + " [" + inOff + ", " + (inOff + (long) inLen) + ") in the same array");
+        }
+    }
+
     /** Output and input in the same array must start at the same offset (in place) or not overlap. */
     static void sameOrDisjoint(String op, String outName, float[] out, int outOff, String inName, float[] in, int inOff,
                                int n) {
