@@ -35,7 +35,7 @@ final class ActivationStep implements Step {
     }
 
     @Override
-    public void run(float[] x, int xOff, float[] y, int yOff, int rows, float[] scratch, boolean pooled) {
+    public void run(float[] x, int xOff, float[] y, int yOff, int rows, Workspace ws, boolean pooled) {
         Activations.forward(activation, x, xOff, y, yOff, rows * size);
     }
 

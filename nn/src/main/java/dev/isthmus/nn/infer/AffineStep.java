@@ -39,7 +39,7 @@ final class AffineStep implements Step {
     }
 
     @Override
-    public void run(float[] x, int xOff, float[] y, int yOff, int rows, float[] scratch, boolean pooled) {
+    public void run(float[] x, int xOff, float[] y, int yOff, int rows, Workspace ws, boolean pooled) {
         int c = scale.length;
         int groups = rows * (size / c);
         for (int g = 0; g < groups; g++) {

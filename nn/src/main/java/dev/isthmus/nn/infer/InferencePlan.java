@@ -45,6 +45,7 @@ public final class InferencePlan {
     private final int chunk;
     private final int widestActivation;
     private final int widestScratch;
+    private final int widestBytes;
     private final WorkspacePool workspaces;
 
     InferencePlan(Shape inputShape, Shape outputShape, List<Step> steps, PlanOptions options) {
@@ -60,6 +61,7 @@ public final class InferencePlan {
         int expect = inSize;
         int widest = 1;
         int scratch = 0;
+        int bytes = 0;
         for (int i = 0; i < this.steps.length; i++) {
             Step s = this.steps[i];
             if (s.inSize() != expect) {
@@ -71,6 +73,7 @@ public final class InferencePlan {
                 widest = Math.max(widest, s.outSize());
             }
             scratch = Math.max(scratch, s.scratchSize());
+            bytes = Math.max(bytes, s.byteScratchSize());
         }
         if (expect != outSize) {
             throw new IllegalArgumentException("InferencePlan: the last step writes " + expect
@@ -78,7 +81,8 @@ public final class InferencePlan {
         }
         this.widestActivation = widest;
         this.widestScratch = scratch;
-        int perSample = 2 * widest + scratch;
+        this.widestBytes = bytes;
+        int perSample = 2 * widest + scratch + (bytes + 3) / 4;
         this.chunk = options.chunkSamples() > 0 ? options.chunkSamples() : autoChunk(this.steps, perSample);
         this.workspaces = new WorkspacePool(this, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
     }
@@ -100,6 +104,29 @@ public final class InferencePlan {
             }
         }
         return denseOnBlas ? budget : Math.min(PlanOptions.MAX_AUTO_CHUNK, budget);
+    }
+
+    /**
+     * Quantizes this fp32 plan to int8 (post-training): weights symmetric int8 per output channel,
+     * activations per tensor from the calibration samples (static) or per call (dynamic), batch
+     * normalization already folded, ReLU fused into requantization. The products that measured slower
+     * in int8 stay fp32 unless the options force them; {@link Quantization#layers()} says which.
+     *
+     * @param calibration {@code samples} inputs in the model's input layout, as {@link #predict} takes
+     *                    them (a few hundred to a few thousand representative samples); may be null
+     *                    for dynamic quantization
+     * @throws IllegalArgumentException on missing or short calibration data, NaN or infinite values in
+     *                                  it (naming the step and value), an already quantized plan, or
+     *                                  a plan without a dense or conv2d step
+     */
+    public Quantization quantize(float[] calibration, int samples, QuantizeOptions options) {
+        return PlanQuantizer.quantize(this, calibration, samples, options);
+    }
+
+    /** A plan of one step, for running a step on its own (diagnostics). */
+    static InferencePlan single(Step step) {
+        return new InferencePlan(Shape.of(step.inSize()), Shape.of(step.outSize()), List.of(step),
+                PlanOptions.DEFAULT.withKernel(PlanOptions.Kernel.VECTOR));
     }
 
     /** Compiles the model with {@link PlanOptions#DEFAULT}. */
@@ -195,12 +222,20 @@ public final class InferencePlan {
         return outSize;
     }
 
+    int inputSize() {
+        return inSize;
+    }
+
     int widestActivation() {
         return widestActivation;
     }
 
     int widestScratch() {
         return widestScratch;
+    }
+
+    int widestBytes() {
+        return widestBytes;
     }
 
     // ---------------------------------------------------------------- predict
@@ -390,7 +425,7 @@ public final class InferencePlan {
         for (int s = 0; s <= last; s++) {
             float[] dst = s == last ? y : (s & 1) == 0 ? ws.a : ws.b;
             int dstOff = s == last ? yOff : 0;
-            steps[s].run(src, srcOff, dst, dstOff, rows, ws.scratch, pooled);
+            steps[s].run(src, srcOff, dst, dstOff, rows, ws, pooled);
             src = dst;
             srcOff = dstOff;
         }

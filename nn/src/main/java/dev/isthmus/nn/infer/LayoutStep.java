@@ -42,7 +42,7 @@ final class LayoutStep implements Step {
     }
 
     @Override
-    public void run(float[] x, int xOff, float[] y, int yOff, int rows, float[] scratch, boolean pooled) {
+    public void run(float[] x, int xOff, float[] y, int yOff, int rows, Workspace ws, boolean pooled) {
         if (toChannelsLast) {
             ChannelsLast.toChannelsLast(x, xOff, rows, channels, height, width, y, yOff);
         } else {

@@ -92,6 +92,28 @@ final class MatmulStep implements Step {
         return activation;
     }
 
+    int k() {
+        return k;
+    }
+
+    int n() {
+        return n;
+    }
+
+    /** The {@code k x n} weights, batch norm folded in; shared, never to be written. */
+    float[] weights() {
+        return weights;
+    }
+
+    /** The n biases, batch norm folded in; shared, never to be written. */
+    float[] bias() {
+        return bias;
+    }
+
+    String folded() {
+        return folded;
+    }
+
     /** Rows of the product per sample: the output pixels of a convolution, 1 for a dense layer. */
     private int pixels() {
         return conv == null ? 1 : conv.outHeight() * conv.outWidth();
@@ -124,7 +146,7 @@ final class MatmulStep implements Step {
     }
 
     @Override
-    public void run(float[] x, int xOff, float[] y, int yOff, int rows, float[] scratch, boolean pooled) {
+    public void run(float[] x, int xOff, float[] y, int yOff, int rows, Workspace ws, boolean pooled) {
         int threads = pooled || rows == 1 ? 1 : Parallel.threads();
         if (conv != null && conv.channels() == 1 && !direct()) {
             // one channel: both layouts agree, and the channels-first im2col (k x pixels) copies whole
@@ -133,8 +155,8 @@ final class MatmulStep implements Step {
             for (int r = 0; r < rows; r++) {
                 Im2col.im2col(x, xOff + r * conv.inputSize(), 1, conv.height(), conv.width(), conv.kernelH(),
                         conv.kernelW(), conv.padH(), conv.padW(), conv.strideH(), conv.strideW(), conv.dilationH(),
-                        conv.dilationW(), scratch, 0);
-                Gemm.sgemm(true, p, 1f, scratch, 0, p, packed, 0f, y, yOff + r * p * n, n, bias, 0, activation, threads);
+                        conv.dilationW(), ws.scratch, 0);
+                Gemm.sgemm(true, p, 1f, ws.scratch, 0, p, packed, 0f, y, yOff + r * p * n, n, bias, 0, activation, threads);
             }
             return;
         }
@@ -145,9 +167,9 @@ final class MatmulStep implements Step {
             int in = conv.inputSize();
             int cols = pixels() * k;
             for (int r = 0; r < rows; r++) {
-                ChannelsLast.im2col(conv, x, xOff + r * in, scratch, r * cols);
+                ChannelsLast.im2col(conv, x, xOff + r * in, ws.scratch, r * cols);
             }
-            a = scratch;
+            a = ws.scratch;
             aOff = 0;
         }
         if (!pooled && rows > 1 && m >= blasFromRows && Blas.available()) {

@@ -38,6 +38,8 @@ final class PlanFile {
         spec.put("chunk_samples", plan.options().chunkSamples());
         List<Object> steps = new ArrayList<>();
         Map<String, float[]> tensors = new LinkedHashMap<>();
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        Map<String, int[]> ints = new LinkedHashMap<>();
         List<Step> list = plan.steps();
         for (int i = 0; i < list.size(); i++) {
             Step s = list.get(i);
@@ -48,9 +50,15 @@ final class PlanFile {
             for (Map.Entry<String, float[]> t : s.tensors().entrySet()) {
                 tensors.put("steps." + i + "." + t.getKey(), t.getValue());
             }
+            for (Map.Entry<String, byte[]> t : s.byteTensors().entrySet()) {
+                bytes.put("steps." + i + "." + t.getKey(), t.getValue());
+            }
+            for (Map.Entry<String, int[]> t : s.intTensors().entrySet()) {
+                ints.put("steps." + i + "." + t.getKey(), t.getValue());
+            }
         }
         spec.put("steps", steps);
-        TensorFile.write(file, FORMAT, VERSION, Map.of("plan", Json.write(spec)), tensors);
+        TensorFile.write(file, FORMAT, VERSION, Map.of("plan", Json.write(spec)), tensors, bytes, ints);
     }
 
     static InferencePlan load(Path file) throws IOException {
@@ -62,7 +70,7 @@ final class PlanFile {
         if (text == null) {
             throw new ModelFormatException(file + ": __metadata__ has no \"plan\"");
         }
-        Reader r = new Reader(file, contents.tensors());
+        Reader r = new Reader(file, contents);
         Map<?, ?> spec = r.object("plan", Json.parse(text, file + ": __metadata__ plan"));
         Shape input;
         Shape output;
@@ -81,9 +89,9 @@ final class PlanFile {
         for (int i = 0; i < specs.size(); i++) {
             steps.add(r.step(i, r.object("step " + i, specs.get(i))));
         }
-        if (r.used != contents.tensors().size()) {
-            throw new ModelFormatException(file + ": holds " + contents.tensors().size() + " tensors but its steps use "
-                    + r.used);
+        int held = contents.tensors().size() + contents.bytes().size() + contents.ints().size();
+        if (r.used != held) {
+            throw new ModelFormatException(file + ": holds " + held + " tensors but its steps use " + r.used);
         }
         try {
             return new InferencePlan(input, output, steps, options);
@@ -96,11 +104,15 @@ final class PlanFile {
     private static final class Reader {
         private final Path file;
         private final Map<String, float[]> tensors;
+        private final Map<String, byte[]> bytes;
+        private final Map<String, int[]> ints;
         int used;
 
-        Reader(Path file, Map<String, float[]> tensors) {
+        Reader(Path file, TensorFile.Contents contents) {
             this.file = file;
-            this.tensors = tensors;
+            this.tensors = contents.tensors();
+            this.bytes = contents.bytes();
+            this.ints = contents.ints();
         }
 
         ModelFormatException error(String where, String what) {
@@ -177,6 +189,94 @@ final class PlanFile {
             return t;
         }
 
+        /** A conv2d geometry from a step's or operation's configuration. */
+        ConvShape conv(String where, Map<?, ?> c, int n) throws ModelFormatException {
+            int[] in = ints(where, c, "input", 3);
+            int[] kernel = ints(where, c, "kernel", 2);
+            int[] stride = ints(where, c, "stride", 2);
+            int[] pad = ints(where, c, "padding", 2);
+            int[] dil = ints(where, c, "dilation", 2);
+            return new ConvShape(in[0], in[1], in[2], n, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1],
+                    dil[0], dil[1]);
+        }
+
+        QuantizedStep quantized(int i, String where, Map<?, ?> c) throws ModelFormatException {
+            if (!(c.get("mode") instanceof String mode) || !(mode.equals("static") || mode.equals("dynamic"))) {
+                throw error(where, "\"mode\" must be \"static\" or \"dynamic\", got " + c.get("mode"));
+            }
+            boolean dynamic = mode.equals("dynamic");
+            int inZero = integer(where, c, "input_zero", -128);
+            float inScale = dynamic ? 0f : tensor(i, "input_scale", 1)[0];
+            if (!(c.get("ops") instanceof List<?> list) || list.isEmpty()) {
+                throw error(where, "\"ops\" must be a non-empty array");
+            }
+            List<QuantizedStep.Op> ops = new ArrayList<>();
+            float scale = inScale;
+            int zero = inZero;
+            for (int j = 0; j < list.size(); j++) {
+                String at = where + " operation " + j;
+                Map<?, ?> o = object(at, list.get(j));
+                if (!(o.get("op") instanceof String op)) {
+                    throw error(at, "\"op\" must be a string, got " + o.get("op"));
+                }
+                String prefix = "ops." + j + ".";
+                switch (op) {
+                    case "dense", "conv2d" -> {
+                        int k = integer(at, o, "k", 1);
+                        int n = integer(at, o, "n", 1);
+                        ConvShape g = op.equals("conv2d") ? conv(at, o, n) : null;
+                        if (!(o.get("relu") instanceof Boolean relu)) {
+                            throw error(at, "\"relu\" must be true or false, got " + o.get("relu"));
+                        }
+                        if (!(o.get("output") instanceof String output)
+                                || !(output.equals("float") || output.equals("int8"))) {
+                            throw error(at, "\"output\" must be \"float\" or \"int8\", got " + o.get("output"));
+                        }
+                        int outZero = integer(at, o, "output_zero", -128);
+                        float outScale = output.equals("int8") ? tensor(i, prefix + "output_scale", 1)[0] : 0f;
+                        byte[] w = byteTensor(i, prefix + "weights", (long) k * n);
+                        float[] ws = tensor(i, prefix + "weight_scales", n);
+                        QuantizedStep.Product p = dynamic
+                                ? new QuantizedStep.Product(g, k, n, w, ws, null, tensor(i, prefix + "float_bias", n),
+                                        relu, 0f, 0, outScale, outZero)
+                                : new QuantizedStep.Product(g, k, n, w, ws, intTensor(i, prefix + "bias", n), null, relu,
+                                        scale, zero, outScale, outZero);
+                        ops.add(p);
+                        scale = outScale;
+                        zero = outZero;
+                    }
+                    case "maxpool2d" -> {
+                        int[] in = ints(at, o, "input", 3);
+                        ops.add(new QuantizedStep.MaxPool(in[0], in[1], in[2], integer(at, o, "size", 1),
+                                integer(at, o, "stride", 1)));
+                    }
+                    default -> throw error(at, "unknown operation \"" + op + "\"; expected dense, conv2d or maxpool2d");
+                }
+            }
+            return new QuantizedStep(inScale, inZero, ops, null);
+        }
+
+        byte[] byteTensor(int step, String name, long length) throws ModelFormatException {
+            return sized(step, name, bytes.get("steps." + step + "." + name), length, "int8");
+        }
+
+        int[] intTensor(int step, String name, long length) throws ModelFormatException {
+            return sized(step, name, ints.get("steps." + step + "." + name), length, "int32");
+        }
+
+        private <T> T sized(int step, String name, T array, long length, String type) throws ModelFormatException {
+            if (array == null) {
+                throw error("step " + step, type + " tensor steps." + step + "." + name + " is missing");
+            }
+            int have = array instanceof byte[] b ? b.length : ((int[]) array).length;
+            if (have != length) {
+                throw error("step " + step, "tensor steps." + step + "." + name + " has " + have
+                        + " values, its configuration needs " + length);
+            }
+            used++;
+            return array;
+        }
+
         Activation activation(String where, Map<?, ?> c) throws ModelFormatException {
             Activation.Kind kind = choice(where, c, "activation", Activation.Kind.class);
             try {
@@ -198,16 +298,7 @@ final class PlanFile {
                     case "dense", "conv2d" -> {
                         int k = integer(where, c, "k", 1);
                         int n = integer(where, c, "n", 1);
-                        ConvShape g = null;
-                        if (kind.equals("conv2d")) {
-                            int[] in = ints(where, c, "input", 3);
-                            int[] kernel = ints(where, c, "kernel", 2);
-                            int[] stride = ints(where, c, "stride", 2);
-                            int[] pad = ints(where, c, "padding", 2);
-                            int[] dil = ints(where, c, "dilation", 2);
-                            g = new ConvShape(in[0], in[1], in[2], n, kernel[0], kernel[1], stride[0], stride[1], pad[0],
-                                    pad[1], dil[0], dil[1]);
-                        }
+                        ConvShape g = kind.equals("conv2d") ? conv(where, c, n) : null;
                         if (!(c.get("folded") instanceof String folded)) {
                             throw error(where, "\"folded\" must be a string");
                         }
@@ -230,8 +321,9 @@ final class PlanFile {
                         int[] image = ints(where, c, "image", 3);
                         yield new LayoutStep(kind.equals("to_channels_last"), image[0], image[1], image[2]);
                     }
+                    case "int8" -> quantized(i, where, c);
                     default -> throw error(where, "unknown step kind; expected dense, conv2d, maxpool2d, avgpool2d, "
-                            + "affine, activation, softmax, to_channels_last or to_channels_first");
+                            + "affine, activation, softmax, to_channels_last, to_channels_first or int8");
                 };
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw error(where, e.getMessage());

@@ -27,6 +27,30 @@ final class PoolStep implements Step {
         this.stride = stride;
     }
 
+    boolean max() {
+        return max;
+    }
+
+    int channels() {
+        return channels;
+    }
+
+    int height() {
+        return height;
+    }
+
+    int width() {
+        return width;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int stride() {
+        return stride;
+    }
+
     private int outHeight() {
         return (height - size) / stride + 1;
     }
@@ -51,7 +75,7 @@ final class PoolStep implements Step {
     }
 
     @Override
-    public void run(float[] x, int xOff, float[] y, int yOff, int rows, float[] scratch, boolean pooled) {
+    public void run(float[] x, int xOff, float[] y, int yOff, int rows, Workspace ws, boolean pooled) {
         if (max) {
             ChannelsLast.maxPool(x, xOff, rows, height, width, channels, size, stride, y, yOff);
         } else {

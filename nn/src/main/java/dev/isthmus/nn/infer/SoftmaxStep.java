@@ -30,7 +30,7 @@ final class SoftmaxStep implements Step {
     }
 
     @Override
-    public void run(float[] x, int xOff, float[] y, int yOff, int rows, float[] scratch, boolean pooled) {
+    public void run(float[] x, int xOff, float[] y, int yOff, int rows, Workspace ws, boolean pooled) {
         Softmax.softmax(x, xOff, rows, size, y, yOff);
     }
 

@@ -4,7 +4,7 @@ import java.util.function.IntConsumer;
 
 /**
  * What one thread writes while it runs a plan: two ping-pong buffers for the activations between
- * steps, the scratch array (im2col), an output row for {@link InferencePlan#predictClass}, and the
+ * steps, the scratch array (im2col), the bytes of quantized steps, an output row for {@link InferencePlan#predictClass}, and the
  * reusable task that spreads a large batch's chunks over the pool. Arrays grow to the largest chunk
  * the workspace has carried and are then reused, so steady-state calls allocate nothing.
  */
@@ -13,6 +13,8 @@ final class Workspace {
     float[] a = new float[0];
     float[] b = new float[0];
     float[] scratch = new float[0];
+    /** int8 activations and im2col rows of quantized steps. */
+    byte[] bytes = new byte[0];
     final float[] row;
     final ChunkTask task;
     private int rows;
@@ -31,6 +33,7 @@ final class Workspace {
         a = new float[Math.multiplyExact(n, plan.widestActivation())];
         b = new float[a.length];
         scratch = new float[Math.multiplyExact(n, plan.widestScratch())];
+        bytes = new byte[Math.multiplyExact(n, plan.widestBytes())];
         rows = n;
     }
 

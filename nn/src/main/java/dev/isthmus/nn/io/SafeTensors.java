@@ -41,8 +41,41 @@ final class SafeTensors {
 
     private SafeTensors() {}
 
-    /** A float32 tensor to write. */
-    record Source(String name, int[] shape, float[] data) {}
+    static final String I8 = "I8";
+    static final String I32 = "I32";
+
+    /** A tensor to write: its data is a float[] (F32), byte[] (I8) or int[] (I32). */
+    record Source(String name, int[] shape, Object data) {
+        Source {
+            if (!(data instanceof float[] || data instanceof byte[] || data instanceof int[])) {
+                throw new IllegalArgumentException("tensor " + name + ": data must be a float[], byte[] or int[], got "
+                        + (data == null ? "null" : data.getClass().getSimpleName()));
+            }
+        }
+
+        /** A one-dimensional tensor of the whole array. */
+        static Source flat(String name, Object data) {
+            Source s = new Source(name, new int[1], data);
+            return new Source(name, new int[] {s.length()}, data);
+        }
+
+        String dtype() {
+            return data instanceof float[] ? F32 : data instanceof byte[] ? I8 : I32;
+        }
+
+        int length() {
+            return data instanceof float[] f ? f.length : data instanceof byte[] b ? b.length : ((int[]) data).length;
+        }
+    }
+
+    /** Bytes per element of a dtype Isthmus reads, 0 for any other. */
+    static int elementBytes(String dtype) {
+        return switch (dtype) {
+            case F32, I32 -> 4;
+            case I8 -> 1;
+            default -> 0;
+        };
+    }
 
     /**
      * One tensor of a file's header.
@@ -100,20 +133,21 @@ final class SafeTensors {
             for (int d : t.shape()) {
                 elements *= d;
             }
-            if (elements != t.data().length) {
+            if (elements != t.length()) {
                 throw new IllegalArgumentException("tensor " + t.name() + ": shape " + Arrays.toString(t.shape())
-                        + " holds " + elements + " values but the data has " + t.data().length);
+                        + " holds " + elements + " values but the data has " + t.length());
             }
             if (t.name().equals(METADATA) || header.containsKey(t.name())) {
                 throw new IllegalArgumentException(t.name().equals(METADATA) ? "a tensor cannot be named " + METADATA
                         : "two tensors are named " + t.name());
             }
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("dtype", F32);
+            long bytes = elementBytes(t.dtype()) * elements;
+            info.put("dtype", t.dtype());
             info.put("shape", t.shape());
-            info.put("data_offsets", List.of(offset, offset + 4L * elements));
+            info.put("data_offsets", List.of(offset, offset + bytes));
             header.put(t.name(), info);
-            offset += 4L * elements;
+            offset += bytes;
         }
         byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
         // spaces up to a multiple of 8, so the data starts 8-aligned (the safetensors convention)
@@ -132,13 +166,18 @@ final class SafeTensors {
             writeFully(ch, head);
             ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
             for (Source t : tensors) {
-                float[] data = t.data();
-                for (int i = 0; i < data.length; ) {
-                    int n = Math.min(data.length - i, CHUNK / 4);
+                int size = elementBytes(t.dtype());
+                for (int i = 0; i < t.length(); ) {
+                    int n = Math.min(t.length() - i, CHUNK / size);
                     buf.clear();
-                    // a bulk copy keeps every bit, NaN payloads included
-                    buf.asFloatBuffer().put(data, i, n);
-                    buf.limit(4 * n);
+                    // bulk copies keep every bit, NaN payloads included
+                    switch (t.data()) {
+                        case float[] f -> buf.asFloatBuffer().put(f, i, n);
+                        case int[] v -> buf.asIntBuffer().put(v, i, n);
+                        case byte[] b -> buf.put(b, i, n);
+                        default -> throw new AssertionError(t.dtype());
+                    }
+                    buf.position(0).limit(size * n);
                     writeFully(ch, buf);
                     i += n;
                 }
@@ -259,19 +298,49 @@ final class SafeTensors {
      * @throws ModelFormatException     when the file ends before the tensor (it shrank since the header was read)
      */
     static void readFloats(FileChannel ch, Header header, Entry e, float[] dest) throws IOException {
-        if (!F32.equals(e.dtype()) || e.elements() != dest.length) {
-            throw new IllegalArgumentException("tensor " + e.name() + " of dtype " + e.dtype() + " and shape "
-                    + e.shapeText() + " does not fit a float array of " + dest.length);
+        read(ch, header, e, F32, dest, dest.length);
+    }
+
+    /** Reads a tensor of any dtype Isthmus reads into a new array of its type (float[], byte[] or int[]). */
+    static Object readArray(FileChannel ch, Header header, Entry e) throws IOException {
+        // the header check bounds every tensor by the file's real size, so this allocation is safe
+        if (e.elements() > Integer.MAX_VALUE - 8) {
+            throw new ModelFormatException(header.file() + ": tensor " + e.name() + " has " + e.elements()
+                    + " elements, more than an array holds");
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, 4L * dest.length)).order(ByteOrder.LITTLE_ENDIAN);
+        int n = (int) e.elements();
+        Object dest = switch (e.dtype()) {
+            case F32 -> new float[n];
+            case I32 -> new int[n];
+            case I8 -> new byte[n];
+            default -> throw new ModelFormatException(header.file() + ": tensor " + e.name() + " has dtype "
+                    + e.dtype() + ": Isthmus reads F32, I32 and I8 tensors");
+        };
+        read(ch, header, e, e.dtype(), dest, n);
+        return dest;
+    }
+
+    private static void read(FileChannel ch, Header header, Entry e, String dtype, Object dest, int length)
+            throws IOException {
+        if (!dtype.equals(e.dtype()) || e.elements() != length) {
+            throw new IllegalArgumentException("tensor " + e.name() + " of dtype " + e.dtype() + " and shape "
+                    + e.shapeText() + " does not fit a " + dtype + " array of " + length);
+        }
+        int size = elementBytes(dtype);
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, (long) size * length)).order(ByteOrder.LITTLE_ENDIAN);
         long position = header.dataStart() + e.begin();
-        for (int i = 0; i < dest.length; ) {
-            int n = Math.min(dest.length - i, buf.capacity() / 4);
-            buf.clear().limit(4 * n);
+        for (int i = 0; i < length; ) {
+            int n = Math.min(length - i, buf.capacity() / size);
+            buf.clear().limit(size * n);
             readFully(header.file(), ch, buf, position);
             buf.flip();
-            buf.asFloatBuffer().get(dest, i, n);
-            position += 4L * n;
+            switch (dest) {
+                case float[] f -> buf.asFloatBuffer().get(f, i, n);
+                case int[] v -> buf.asIntBuffer().get(v, i, n);
+                case byte[] b -> buf.get(b, i, n);
+                default -> throw new AssertionError(dtype);
+            }
+            position += (long) size * n;
             i += n;
         }
     }
@@ -346,11 +415,12 @@ final class SafeTensors {
                     + dataLength + "-byte data section: the file is truncated or the offsets are wrong");
         }
         Entry e = new Entry(name, dtype, shape, begin, end);
-        if (F32.equals(dtype)) {
+        int size = elementBytes(dtype);
+        if (size > 0) {
             long elements = e.elements();
-            if (elements < 0 || 4 * elements != end - begin) {
-                throw new ModelFormatException(where + ": F32 of shape " + e.shapeText() + " needs "
-                        + (elements < 0 ? "more than the file's" : Long.toString(4 * elements))
+            if (elements < 0 || size * elements != end - begin) {
+                throw new ModelFormatException(where + ": " + dtype + " of shape " + e.shapeText() + " needs "
+                        + (elements < 0 ? "more than the file's" : Long.toString(size * elements))
                         + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
             }
         }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A safetensors file of named one-dimensional float32 arrays with string metadata, for formats
+ * A safetensors file of named one-dimensional float32, int8 and int32 arrays with string metadata, for formats
  * other packages define on top (the inference plan's). The metadata must name the file's
  * {@code format} and a {@code format_version}; {@link #read} refuses any other format, a newer
  * version, and every damage {@link ModelFile} refuses, before it allocates the arrays.
@@ -21,9 +21,12 @@ public final class TensorFile {
      * The contents of a file.
      *
      * @param version the file's format_version
-     * @param tensors the arrays by name, in file order
+     * @param tensors the float32 arrays by name, in file order
+     * @param bytes   the int8 arrays by name, in file order
+     * @param ints    the int32 arrays by name, in file order
      */
-    public record Contents(Path file, Map<String, String> metadata, int version, Map<String, float[]> tensors) {}
+    public record Contents(Path file, Map<String, String> metadata, int version, Map<String, float[]> tensors,
+                           Map<String, byte[]> bytes, Map<String, int[]> ints) {}
 
     /**
      * Writes the arrays (in map order) with the metadata plus {@code format} and
@@ -31,7 +34,18 @@ public final class TensorFile {
      */
     public static void write(Path file, String format, int version, Map<String, String> metadata,
                              Map<String, float[]> tensors) throws IOException {
-        if (file == null || format == null || metadata == null || tensors == null || version < 1) {
+        write(file, format, version, metadata, tensors, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #write(Path, String, int, Map, Map)}, with int8 ({@code I8}) and int32 ({@code I32})
+     * arrays after the float32 ones; names must differ across the three maps.
+     */
+    public static void write(Path file, String format, int version, Map<String, String> metadata,
+                             Map<String, float[]> tensors, Map<String, byte[]> bytes, Map<String, int[]> ints)
+            throws IOException {
+        if (file == null || format == null || metadata == null || tensors == null || bytes == null || ints == null
+                || version < 1) {
             throw new IllegalArgumentException("TensorFile.write: file, format, metadata and tensors must not be null "
                     + "and the version must be >= 1");
         }
@@ -39,9 +53,11 @@ public final class TensorFile {
         m.put(ModelFile.FORMAT, format);
         m.put(ModelFile.FORMAT_VERSION, Integer.toString(version));
         m.putAll(metadata);
-        List<SafeTensors.Source> sources = new ArrayList<>(tensors.size());
-        for (Map.Entry<String, float[]> e : tensors.entrySet()) {
-            sources.add(new SafeTensors.Source(e.getKey(), new int[] {e.getValue().length}, e.getValue()));
+        List<SafeTensors.Source> sources = new ArrayList<>(tensors.size() + bytes.size() + ints.size());
+        for (Map<String, ?> group : List.of(tensors, bytes, ints)) {
+            for (Map.Entry<String, ?> e : group.entrySet()) {
+                sources.add(SafeTensors.Source.flat(e.getKey(), e.getValue()));
+            }
         }
         SafeTensors.write(file, m, sources);
     }
@@ -51,7 +67,7 @@ public final class TensorFile {
      *
      * @param maxVersion the newest format_version the caller understands
      * @throws ModelFormatException when the file is not safetensors, is damaged, has another format or
-     *                              a newer version, or holds a tensor that is not float32, naming which
+     *                              a newer version, or holds a tensor that is not F32, I8 or I32, naming which
      */
     public static Contents read(Path file, String format, int maxVersion) throws IOException {
         if (file == null || format == null) {
@@ -60,19 +76,25 @@ public final class TensorFile {
         try (FileChannel ch = SafeTensors.openForReading(file)) {
             SafeTensors.Header h = SafeTensors.readHeader(file, ch, (metadata, names) -> version(file, metadata, format,
                     maxVersion));
-            SafeTensors.requireFloat32(h);
-            Map<String, float[]> tensors = new LinkedHashMap<>();
             for (SafeTensors.Entry e : h.tensors()) {
-                // the header check bounds every tensor by the file's real size, so this allocation is safe
-                if (e.elements() > Integer.MAX_VALUE - 8) {
-                    throw new ModelFormatException(file + ": tensor " + e.name() + " has " + e.elements()
-                            + " elements, more than an array holds");
+                if (SafeTensors.elementBytes(e.dtype()) == 0) {
+                    throw new ModelFormatException(file + ": tensor " + e.name() + " has dtype " + e.dtype()
+                            + ": Isthmus reads F32, I8 and I32 tensors");
                 }
-                float[] data = new float[(int) e.elements()];
-                SafeTensors.readFloats(ch, h, e, data);
-                tensors.put(e.name(), data);
             }
-            return new Contents(file, h.metadata(), version(file, h.metadata(), format, maxVersion), tensors);
+            Map<String, float[]> tensors = new LinkedHashMap<>();
+            Map<String, byte[]> bytes = new LinkedHashMap<>();
+            Map<String, int[]> ints = new LinkedHashMap<>();
+            for (SafeTensors.Entry e : h.tensors()) {
+                switch (SafeTensors.readArray(ch, h, e)) {
+                    case float[] f -> tensors.put(e.name(), f);
+                    case byte[] b -> bytes.put(e.name(), b);
+                    case int[] v -> ints.put(e.name(), v);
+                    default -> throw new AssertionError(e.dtype());
+                }
+            }
+            return new Contents(file, h.metadata(), version(file, h.metadata(), format, maxVersion), tensors, bytes,
+                    ints);
         }
     }
 
