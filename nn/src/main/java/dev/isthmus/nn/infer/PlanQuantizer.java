@@ -172,7 +172,7 @@ final class PlanQuantizer {
                 continue;
             }
             List<QuantizedStep.Op> ops = new ArrayList<>();
-            List<String> sources = new ArrayList<>();
+            List<Integer> sources = new ArrayList<>();
             int j = i;
             Activation after = null;
             // a product inside a run reads what the one before wrote (max pooling keeps scale and zero point)
@@ -190,7 +190,7 @@ final class PlanQuantizer {
                 QuantParams output = dynamic || !extend ? null : params[j + 1];
                 ops.add(product(m, current, output, fusable && act == Activation.Kind.RELU));
                 current = output;
-                sources.add("step " + j + " (" + m.describe().split(";")[0] + ")");
+                sources.add(j);
                 if (!fusable) {
                     after = m.activation();
                 }
@@ -202,12 +202,13 @@ final class PlanQuantizer {
                     PoolStep pool = (PoolStep) steps.get(p);
                     ops.add(new QuantizedStep.MaxPool(pool.channels(), pool.height(), pool.width(), pool.size(),
                             pool.stride()));
-                    sources.add("step " + p + " (" + pool.describe().split(";")[0] + ")");
+                    sources.add(p);
                 }
                 j = end;
             }
             QuantParams input = dynamic ? null : params[i];
-            out.add(new QuantizedStep(dynamic ? 0f : input.scale(), dynamic ? 0 : input.zeroPoint(), ops, sources));
+            out.add(new QuantizedStep(dynamic ? 0f : input.scale(), dynamic ? 0 : input.zeroPoint(), ops,
+                    sources.stream().mapToInt(Integer::intValue).toArray()));
             if (after != null) {
                 out.add(new ActivationStep(steps.get(j - 1).outSize(), after));
             }

@@ -152,7 +152,7 @@ final class QuantizedStep implements Step {
     private final int inZero;
     private final Op[] ops;
     private final Derived[] derived;
-    private final String[] sources;
+    private final int[] sources;
     private final int widestBytes;
     private final int widestColumns;
     private final int widestPixels;
@@ -162,17 +162,18 @@ final class QuantizedStep implements Step {
      * @param inZero  the input's zero point (static)
      * @param ops     the operations: a single product for a dynamic step; otherwise products and max
      *                pools whose sizes chain, starting and ending with a product whose output is float
-     * @param sources for each operation, the fp32 step it replaces (for the description), or null
+     * @param sources for each operation, the index of the fp32 plan step it replaces (for the
+     *                quantization report), or null where unknown (a loaded plan)
      */
-    QuantizedStep(float inScale, int inZero, List<Op> ops, List<String> sources) {
+    QuantizedStep(float inScale, int inZero, List<Op> ops, int[] sources) {
         if (ops.isEmpty()) {
             throw new IllegalArgumentException("int8 step: needs at least one operation");
         }
         this.inScale = inScale;
         this.inZero = inZero;
         this.ops = ops.toArray(new Op[0]);
-        this.sources = sources == null ? new String[this.ops.length] : sources.toArray(new String[0]);
-        if (this.sources.length != this.ops.length) {
+        this.sources = sources == null ? null : sources.clone();
+        if (this.sources != null && this.sources.length != this.ops.length) {
             throw new IllegalArgumentException("int8 step: " + this.sources.length + " sources for " + this.ops.length
                     + " operations");
         }
@@ -407,9 +408,9 @@ final class QuantizedStep implements Step {
         return outputs;
     }
 
-    /** The fp32 step each operation replaced, or null where unknown (a loaded plan). */
-    String source(int op) {
-        return sources[op];
+    /** The index of the fp32 plan step operation {@code op} replaced, -1 where unknown (a loaded plan). */
+    int source(int op) {
+        return sources == null ? -1 : sources[op];
     }
 
     @Override
