@@ -322,7 +322,7 @@ final class QuantizedStep implements Step {
                 // NaN or an infinity: the sample's outputs become NaN below; an all-zero sample: scale 1, all 0
                 boolean bad = !Float.isFinite(max);
                 float scale = bad || max == 0f ? 1f : max / 127f;
-                Int8.quantize(x, xOff + r * in, in, bad || max == 0f ? 0f : 127f / max, 0, bytes, bufA + r * in);
+                Int8.quantize(x, xOff + r * in, in, bad || max == 0f ? 1f : 127f / max, 0, bytes, bufA + r * in);
                 scratch[nanFlags + r] = bad ? 1f : 0f;
                 anyNaN |= bad;
                 Arrays.fill(scratch, rowScales + r * pixels, rowScales + (r + 1) * pixels, scale);
