@@ -171,11 +171,16 @@ final class VectorInt8Gemm {
         int n = b.n();
         byte[] data = b.data;
         int vectorWidth = width / BL * BL;
-        java.util.Arrays.fill(acc, 0, 4 * COLS, 0);
+        // only the lanes this call reads: clearing the whole workspace cost more than a small product
+        for (int r = 0; r < rows; r++) {
+            java.util.Arrays.fill(acc, r * COLS, r * COLS + vectorWidth, 0);
+        }
         for (int p0 = 0; p0 < k; p0 += CHUNK) {
             int p1 = Math.min(k, p0 + CHUNK);
             if (vectorWidth > 0) {
-                java.util.Arrays.fill(sums, 0, 4 * COLS, 0f);
+                for (int r = 0; r < rows; r++) {
+                    java.util.Arrays.fill(sums, r * COLS, r * COLS + vectorWidth, 0f);
+                }
                 if (rows == 1) {
                     oneRowChunk(a, aRow, p0, p1, data, n, j0, vectorWidth, sums);
                 } else {
@@ -226,7 +231,7 @@ final class VectorInt8Gemm {
         }
     }
 
-    /** Two to four rows of A (a missing row's start is -1 and counts as zeros); B widens once for all. */
+    /** Two to four rows of A (a missing row's start is -1: it multiplies by zero into sums never read); B widens once. */
     private static void fourRowsChunk(byte[] a, int a0, int a1, int a2, int a3, int p0, int p1, byte[] data, int n,
                                       int j0, int width, float[] sums) {
         for (int p = p0; p < p1; p++) {
