@@ -282,13 +282,13 @@ public final class ChannelsLast {
     }
 
     /** The first kernel column whose input column {@code iw0 + kw * dilation} is not left of the image. */
-    private static int firstInside(int iw0, int dilation, int kernel) {
+    static int firstInside(int iw0, int dilation, int kernel) {
         // in long: -iw0 + dilation can pass 2^31 with a valid shape
         return iw0 >= 0 ? 0 : (int) Math.min(kernel, (-(long) iw0 + dilation - 1) / dilation);
     }
 
     /** One past the last kernel column whose input column {@code iw0 + kw * dilation} is inside the image. */
-    private static int endInside(int iw0, int dilation, int width, int kernel) {
+    static int endInside(int iw0, int dilation, int width, int kernel) {
         int last = width - 1 - iw0;
         return last < 0 ? 0 : Math.min(kernel, last / dilation + 1);
     }

@@ -42,7 +42,8 @@ public final class Int8Gemm {
     public static void gemm(int m, byte[] a, int aOff, int lda, Int8Matrix b, int[] offset, float[] multiplier,
                             int outZeroPoint, boolean relu, byte[] c, int cOff, int ldc, int threads) {
         checkRequantize(m, a, aOff, lda, b, offset, multiplier, outZeroPoint, c, cOff, ldc, threads);
-        ScalarInt8.gemm(m, a, aOff, lda, b, offset, multiplier, outZeroPoint, relu, c, cOff, ldc);
+        VectorInt8Gemm.gemm(m, a, aOff, lda, b, offset, multiplier, outZeroPoint, relu, c, null, 0, null, null, null,
+                cOff, ldc, threads);
     }
 
     /**
@@ -59,7 +60,8 @@ public final class Int8Gemm {
                             float[] rowScale, int rowScaleOff, float[] colScale, float[] bias, boolean relu,
                             float[] c, int cOff, int ldc, int threads) {
         checkDequantize(m, a, aOff, lda, b, offset, rowScale, rowScaleOff, colScale, bias, c, cOff, ldc, threads);
-        ScalarInt8.gemm(m, a, aOff, lda, b, offset, rowScale, rowScaleOff, colScale, bias, relu, c, cOff, ldc);
+        VectorInt8Gemm.gemm(m, a, aOff, lda, b, offset, null, 0, relu, null, rowScale, rowScaleOff, colScale, bias, c,
+                cOff, ldc, threads);
     }
 
     static void checkRequantize(int m, byte[] a, int aOff, int lda, Int8Matrix b, int[] offset, float[] multiplier,

@@ -26,6 +26,12 @@ public final class Species {
     public static final VectorSpecies<Short> SHORT = ShortVector.SPECIES_PREFERRED.withShape(SHAPE);
     public static final VectorSpecies<Byte> BYTE = ByteVector.SPECIES_PREFERRED.withShape(SHAPE);
     public static final VectorSpecies<Long> LONG = LongVector.SPECIES_PREFERRED.withShape(SHAPE);
+    /**
+     * Bytes that widen to whole {@link #FLOAT} vectors: as many lanes as FLOAT (a quarter of the
+     * width), but at least the 64-bit shape, so with 128-bit vectors one load widens to two.
+     */
+    public static final VectorSpecies<Byte> BYTE_FOR_FLOAT =
+            ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, SHAPE.vectorBitSize() / 4)));
 
     private Species() {}
 

@@ -76,4 +76,35 @@ class AllocationTest {
         }
         assertEquals(0, bytes, "bytes allocated by 300 warm calls");
     }
+
+    /** The int8 product of a quantized plan at batch 1, both epilogues, on the caller's thread. */
+    @Test
+    void int8BatchOneProductsAllocateNothingOnceWarm() {
+        int k = 784;
+        int n = 300;
+        byte[] w = new byte[k * n];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (byte) (i * 31);
+        }
+        Int8Matrix packed = Int8Matrix.pack(k, n, w, 0, n);
+        byte[] x = new byte[3 * k];
+        java.util.Arrays.fill(x, (byte) 3);
+        int[] offset = new int[n];
+        float[] multiplier = new float[n];
+        java.util.Arrays.fill(multiplier, 1e-4f);
+        float[] rowScale = {0.1f};
+        byte[] y = new byte[3 * n];
+        float[] z = new float[n];
+        Runnable layers = () -> {
+            Int8Gemm.gemm(1, x, 0, k, packed, offset, multiplier, -3, true, y, 0, n, 1);
+            Int8Gemm.gemm(1, x, 0, k, packed, null, rowScale, 0, multiplier, null, false, z, 0, n, 1);
+            Int8Gemm.gemm(3, x, 0, k, packed, offset, multiplier, 0, false, y, 0, n, 1);
+        };
+        long bytes = -1;
+        for (int round = 0; round < 5 && bytes != 0; round++) {
+            allocatedBy(layers, 5_000);
+            bytes = allocatedBy(layers, 1_000);
+        }
+        assertEquals(0, bytes, "bytes allocated by 1000 warm calls");
+    }
 }
