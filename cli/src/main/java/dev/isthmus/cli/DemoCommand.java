@@ -2,6 +2,8 @@ package dev.isthmus.cli;
 
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.data.Dataset;
+import dev.isthmus.nn.infer.InferencePlan;
+import dev.isthmus.nn.infer.QuantizeOptions;
 import dev.isthmus.nn.train.History;
 
 import java.io.IOException;
@@ -23,10 +25,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train the mlp on Fashion-MNIST, evaluate it, bench it, report on it.",
                 "Uses the bundled sample when Fashion-MNIST is not installed. Writes the model, report.txt (with a "
-                        + "short inference benchmark: compiled plan against the model), loss.png and accuracy.png "
-                        + "to DIR."})
+                        + "short inference benchmark: compiled plan against the model, and the int8 quantization's "
+                        + "report), model.int8.plan (the model quantized to int8), loss.png and accuracy.png to DIR."})
 final class DemoCommand implements Callable<Integer> {
     static final String MODEL_FILE = "model.safetensors";
+    static final String INT8_PLAN_FILE = "model.int8.plan";
     /** A short bench of the trained model: about 4 s on a quiet machine. */
     static final InferenceBench.Config BENCH = new InferenceBench.Config(List.of(1, 64), List.of(1, 2), 0.3, 0.2);
 
@@ -64,10 +67,15 @@ final class DemoCommand implements Callable<Integer> {
         progress.println("measuring inference speed: compiled plan and model, batch 1 and 64, 1 and 2 callers...");
         progress.flush();
         InferenceBench.Samples samples = benchSamples(source, r.trained());
-        InferenceBench.Result bench = InferenceBench.run(r.trained().model(), r.trained().model().compile(), samples,
-                BENCH, row -> {});
+        InferencePlan fp32 = r.trained().model().compile();
+        InferenceBench.Result bench = InferenceBench.run(r.trained().model(), fp32, samples, BENCH, row -> {});
+        progress.println("quantizing to int8 and comparing the int8 plan with the fp32 one...");
+        progress.flush();
+        QuantizationRun int8 = QuantizationRun.run(r.trained(), fp32, source.train(), source.test(),
+                QuantizeOptions.DEFAULT, Math.min(QuantizeCommand.DEFAULT_CALIBRATION_SAMPLES, source.train().size()),
+                out.resolve(INT8_PLAN_FILE), BENCH.seconds());
         Path report = out.resolve("report.txt");
-        Files.writeString(report, report(source, header.toString(), r, model, samples, bench));
+        Files.writeString(report, report(source, header.toString(), r, model, samples, bench, int8));
         History h = r.history();
         Path loss = out.resolve("loss.png");
         Path accuracy = out.resolve("accuracy.png");
@@ -84,14 +92,16 @@ final class DemoCommand implements Callable<Integer> {
             m.put("seconds", r.seconds());
             m.put("model_path", model.toString());
             m.put("inference", bench.rows().stream().map(InferenceBench.Measurement::toJson).toList());
+            m.put("quantization", int8.toJson());
             m.put("report", report.toString());
             m.put("plots", List.of(loss.toString(), accuracy.toString()));
             stdout.println(Json.write(m));
         } else {
-            stdout.printf(Locale.ROOT, "wrote %s, %s, %s and %s%n", model, report, loss, accuracy);
+            stdout.printf(Locale.ROOT, "wrote %s, %s, %s, %s and %s%n", model, int8.file(), report, loss, accuracy);
             stdout.printf(Locale.ROOT, "%.1f s, %,.0f images/s, %d threads%n", r.seconds(), r.imagesPerSecond(),
                     Parallel.threads());
             stdout.println(benchSummary(bench));
+            stdout.println(int8.summary());
             stdout.printf(Locale.ROOT, "test accuracy: %.4f%n", r.test().accuracy());
         }
         stdout.flush();
@@ -130,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String report(DataSource source, String header, Training.Result r, Path model,
-                                 InferenceBench.Samples samples, InferenceBench.Result bench) {
+                                 InferenceBench.Samples samples, InferenceBench.Result bench, QuantizationRun int8) {
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
         w.println("Isthmus demo: the mlp preset on Fashion-MNIST");
@@ -157,6 +167,10 @@ final class DemoCommand implements Callable<Integer> {
             w.println("note: " + note);
         }
         bench.contention().ifPresent(note -> w.println("note: " + note));
+        w.println();
+        w.printf(Locale.ROOT, "int8 quantization of the compiled plan, compared with fp32 on the test set (isthmus "
+                + "quantize %s --out FILE does this with more options):%n", model);
+        w.print(int8.text());
         w.flush();
         return text.toString();
     }

@@ -31,7 +31,8 @@ import javax.management.ObjectName;
 
 /**
  * Measures how fast a model infers, compiled into an {@link InferencePlan} and uncompiled
- * ({@link Sequential#predict}), as {@code isthmus bench} and {@code isthmus demo} report it.
+ * ({@link Sequential#predict}), as {@code isthmus bench} and {@code isthmus demo} report it, or one
+ * plan against another ({@link #compare}), as {@code isthmus quantize} times fp32 against int8.
  *
  * <p>First each impl at each batch size runs on one thread until the JIT compiler is done with it.
  * Then, for each batch size and caller count, {@code threads} platform threads each call predict on
@@ -191,6 +192,32 @@ final class InferenceBench {
                 row.accept(m);
                 rows.add(p);
                 row.accept(p);
+            }
+        }
+        return new Result(rows, warmup, before.otherCores(CpuTime.now()));
+    }
+
+    /**
+     * Plans against each other, such as an fp32 plan and its int8 quantization: each plan warmed up
+     * at each batch size as {@link #run} warms up, then, for each batch size and caller count, each
+     * plan measured in turn, one row per plan in the order given. Every row's impl is
+     * {@link Impl#PLAN} and its planVsModel NaN: which plan a row is follows from its place.
+     */
+    static Result compare(List<InferencePlan> plans, Samples samples, Config config) {
+        CpuTime before = CpuTime.now();
+        long start = System.nanoTime();
+        for (int batch : config.batchSizes()) {
+            for (InferencePlan plan : plans) {
+                settle(new Caller(Impl.PLAN, null, plan, samples, batch, 0), config.warmup());
+            }
+        }
+        double warmup = (System.nanoTime() - start) / 1e9;
+        List<Measurement> rows = new ArrayList<>();
+        for (int batch : config.batchSizes()) {
+            for (int threads : config.threads()) {
+                for (InferencePlan plan : plans) {
+                    rows.add(measure(Impl.PLAN, null, plan, samples, batch, threads, config.seconds()));
+                }
             }
         }
         return new Result(rows, warmup, before.otherCores(CpuTime.now()));
@@ -393,7 +420,7 @@ final class InferenceBench {
      * One caller thread's inputs, outputs and timings. Warm-up and measurement run the same small
      * {@link #timedCall}, so the code the JIT compiled while warming up is the code measured, from
      * any thread: a loop of its own for measuring would start in the interpreter, calling whatever
-     * the callees' standalone compiled versions are.
+     * the callees' standalone compiled versions are. The model is null when only a plan is timed.
      */
     private static final class Caller {
         private final Impl impl;
