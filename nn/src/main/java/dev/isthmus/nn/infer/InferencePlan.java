@@ -47,6 +47,10 @@ public final class InferencePlan {
     private final int widestScratch;
     private final int widestBytes;
     private final WorkspacePool workspaces;
+    /** For an int8 plan: batches from which its fp32 twin runs instead (int8 measured slower there); 0 = never. */
+    private final int fp32FromBatch;
+    /** The int8 plan's steps with weights dequantized to fp32, made on the first batch that needs it. */
+    private volatile InferencePlan fp32Twin;
 
     InferencePlan(Shape inputShape, Shape outputShape, List<Step> steps, PlanOptions options) {
         if (steps.isEmpty()) {
@@ -85,6 +89,11 @@ public final class InferencePlan {
         int perSample = 2 * widest + scratch + (bytes + 3) / 4;
         this.chunk = options.chunkSamples() > 0 ? options.chunkSamples() : autoChunk(this.steps, perSample);
         this.workspaces = new WorkspacePool(this, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+        boolean quantized = false;
+        for (Step s : this.steps) {
+            quantized |= s instanceof QuantizedStep;
+        }
+        this.fp32FromBatch = quantized ? QuantizeOptions.FP32_FROM_BATCH : 0;
     }
 
     /**
@@ -121,6 +130,28 @@ public final class InferencePlan {
      */
     public Quantization quantize(float[] calibration, int samples, QuantizeOptions options) {
         return PlanQuantizer.quantize(this, calibration, samples, options);
+    }
+
+    /**
+     * The fp32 twin of an int8 plan: each int8 step as fp32 products and pools on its weights
+     * dequantized ({@code q * scale}), activations in float. Two threads may both build it the first
+     * time; they build the same plan, and one of them is kept.
+     */
+    private InferencePlan fp32Twin() {
+        InferencePlan twin = fp32Twin;
+        if (twin == null) {
+            List<Step> list = new java.util.ArrayList<>();
+            for (Step s : steps) {
+                if (s instanceof QuantizedStep q) {
+                    list.addAll(q.fp32Steps(options.blasFromRows()));
+                } else {
+                    list.add(s);
+                }
+            }
+            twin = new InferencePlan(inputShape, outputShape, list, options);
+            fp32Twin = twin;
+        }
+        return twin;
     }
 
     /** A plan of one step, for running a step on its own (diagnostics). */
@@ -205,6 +236,10 @@ public final class InferencePlan {
                 weightBytes() / 1024.0, chunk));
         for (int i = 0; i < steps.length; i++) {
             sb.append(String.format(Locale.ROOT, "  %2d  %s%n", i, steps[i].describe()));
+        }
+        if (fp32FromBatch > 0) {
+            sb.append(String.format(Locale.ROOT, "  batches of %d samples and more run these steps in fp32 on the "
+                    + "dequantized weights, where int8 measured slower%n", fp32FromBatch));
         }
         return sb.toString();
     }
@@ -383,6 +418,10 @@ public final class InferencePlan {
     }
 
     private void run(float[] x, int xOff, int batch, float[] y, int yOff) {
+        if (fp32FromBatch > 0 && batch >= fp32FromBatch) {
+            fp32Twin().run(x, xOff, batch, y, yOff);
+            return;
+        }
         Workspace ws = workspaces.acquire();
         try {
             if (batch <= chunk) {

@@ -78,7 +78,8 @@ public record QuantizationReport(List<LayerError> layers, long fp32Bytes, long i
     }
 
     private static double accuracy(InferencePlan plan, float[] x, int[] labels, int samples, int out) {
-        int batch = 1024;
+        // below the batch from which an int8 plan runs its fp32 twin: this measures the int8 path
+        int batch = QuantizeOptions.FP32_FROM_BATCH - 1;
         float[] y = new float[batch * out];
         int correct = 0;
         for (int first = 0; first < samples; first += batch) {

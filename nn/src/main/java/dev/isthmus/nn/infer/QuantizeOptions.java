@@ -29,6 +29,15 @@ public record QuantizeOptions(Mode mode, Calibration calibration, Layers layers)
      */
     public static final int MIN_INT8_INPUTS = 32;
 
+    /**
+     * From this many samples per call an int8 plan runs its fp32 twin (the same steps in fp32 on the
+     * dequantized weights): at such batches the products are compute-bound, and the int8 kernels,
+     * which widen every weight to float (the Vector API has no int8 dot product), measured slower
+     * than the fp32 ones (bench/RESULTS.md section 7). Results then follow fp32 activations: a
+     * batch's outputs depend on its size, as every plan's kernel choice does.
+     */
+    public static final int FP32_FROM_BATCH = 16;
+
     public QuantizeOptions {
         if (mode == null || calibration == null || layers == null) {
             throw new IllegalArgumentException("QuantizeOptions: mode, calibration and layers must not be null");

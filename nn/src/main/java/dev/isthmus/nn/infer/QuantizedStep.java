@@ -1,5 +1,6 @@
 package dev.isthmus.nn.infer;
 
+import dev.isthmus.kernels.Activation;
 import dev.isthmus.kernels.ChannelsLast;
 import dev.isthmus.kernels.ConvShape;
 import dev.isthmus.kernels.Int8;
@@ -406,6 +407,37 @@ final class QuantizedStep implements Step {
             outputs[i] = out;
         }
         return outputs;
+    }
+
+    /**
+     * The operations as fp32 steps on the dequantized weights ({@code q * scale} per output channel)
+     * and biases, activations in float: what an int8 plan runs for batches where int8 is slower.
+     */
+    List<Step> fp32Steps(int blasFromRows) {
+        List<Step> list = new ArrayList<>();
+        for (Op op : ops) {
+            switch (op) {
+                case Product p -> {
+                    int k = p.k();
+                    int n = p.n();
+                    float[] w = new float[k * n];
+                    for (int r = 0; r < k; r++) {
+                        for (int j = 0; j < n; j++) {
+                            w[r * n + j] = p.weights()[r * n + j] * p.weightScales()[j];
+                        }
+                    }
+                    float[] b = new float[n];
+                    for (int j = 0; j < n; j++) {
+                        b[j] = p.dynamic() ? p.floatBias()[j] : (float) (p.bias()[j] * ((double) p.inScale() * p.weightScales()[j]));
+                    }
+                    list.add(new MatmulStep(p.conv(), k, n, w, b,
+                            p.relu() ? Activation.RELU : Activation.IDENTITY,
+                            blasFromRows, "int8 weights dequantized"));
+                }
+                case MaxPool q -> list.add(new PoolStep(true, q.channels(), q.height(), q.width(), q.size(), q.stride()));
+            }
+        }
+        return list;
     }
 
     /** The index of the fp32 plan step operation {@code op} replaced, -1 where unknown (a loaded plan). */

@@ -47,7 +47,7 @@ class QuantizedPlanTest {
         float[] a = new float[n * out];
         float[] b = new float[n * out];
         fp32.predict(x, 0, n, a, 0);
-        int8.predict(x, 0, n, b, 0);
+        predictInt8(int8, x, n, b);
         double lo = Double.MAX_VALUE;
         double hi = -Double.MAX_VALUE;
         double err = 0;
@@ -65,6 +65,42 @@ class QuantizedPlanTest {
             same += ca == cb ? 1 : 0;
         }
         return new Agreement(err / (hi - lo), (double) same / n);
+    }
+
+    /** Batches below the size from which an int8 plan runs its fp32 twin, so that int8 is what runs. */
+    static void predictInt8(InferencePlan int8, float[] x, int n, float[] y) {
+        int in = int8.inputShape().size();
+        int out = int8.outputShape().size();
+        int batch = QuantizeOptions.FP32_FROM_BATCH - 1;
+        for (int first = 0; first < n; first += batch) {
+            int rows = Math.min(batch, n - first);
+            int8.predict(x, first * in, rows, y, first * out);
+        }
+    }
+
+    @Test
+    void largeBatchesRunTheFp32TwinOnTheDequantizedWeights() {
+        InferencePlan fp32 = smallCnn().compile();
+        Quantization q = fp32.quantize(inputs(CALIBRATION, 432, 3), CALIBRATION,
+                QuantizeOptions.DEFAULT.withLayers(QuantizeOptions.Layers.ALL_INT8));
+        assertTrue(q.plan().describe().contains("batches of " + QuantizeOptions.FP32_FROM_BATCH + " samples and more"));
+        int n = 3 * QuantizeOptions.FP32_FROM_BATCH;
+        float[] x = inputs(n, 432, 8);
+        float[] big = q.plan().predict(x);
+        float[] small = new float[n * 6];
+        predictInt8(q.plan(), x, n, small);
+        float[] ref = fp32.predict(x);
+        // the twin has int8 weights but float activations: closer to fp32 than int8 is, and not the int8 bits
+        double twinError = 0;
+        double int8Error = 0;
+        for (int i = 0; i < ref.length; i++) {
+            twinError = Math.max(twinError, Math.abs(big[i] - ref[i]));
+            int8Error = Math.max(int8Error, Math.abs(small[i] - ref[i]));
+        }
+        assertTrue(twinError < int8Error, "twin " + twinError + ", int8 " + int8Error);
+        assertFalse(java.util.Arrays.equals(big, small));
+        // the same batch size gives the same bits, before and after a save and load
+        assertArrayEquals(big, q.plan().predict(x));
     }
 
     @Test
@@ -138,9 +174,10 @@ class QuantizedPlanTest {
             InferencePlan back = InferencePlan.load(f);
             float[] a = new float[EVAL * 10];
             float[] b = new float[EVAL * 10];
-            int8.predict(eval, 0, EVAL, a, 0);
-            back.predict(eval, 0, EVAL, b, 0);
+            predictInt8(int8, eval, EVAL, a);
+            predictInt8(back, eval, EVAL, b);
             assertArrayEquals(a, b, o.mode().toString());
+            assertArrayEquals(int8.predict(eval), back.predict(eval), o.mode() + ", fp32 twin");
             double ratio = (double) Files.size(f) / Files.size(f32);
             System.out.printf("%s int8 plan file: %.3f of the fp32 plan file%n", o.mode(), ratio);
             assertTrue(ratio <= 0.27, o.mode() + ": " + ratio);
@@ -148,7 +185,7 @@ class QuantizedPlanTest {
         InferencePlan cnn = smallCnn().compile().quantize(inputs(CALIBRATION, 432, 3), CALIBRATION,
                 QuantizeOptions.DEFAULT.withLayers(QuantizeOptions.Layers.ALL_INT8)).plan();
         cnn.save(dir.resolve("cnn.plan"));
-        float[] x = inputs(20, 432, 5);
+        float[] x = inputs(10, 432, 5);
         assertArrayEquals(cnn.predict(x), InferencePlan.load(dir.resolve("cnn.plan")).predict(x));
     }
 
