@@ -4,6 +4,8 @@ import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.data.FashionMnist;
 import dev.isthmus.nn.data.Normalization;
 import dev.isthmus.nn.infer.InferencePlan;
+import dev.isthmus.nn.infer.QuantizeOptions;
+import dev.isthmus.nn.infer.Quantization;
 import dev.isthmus.nn.io.ModelFile;
 import dev.isthmus.nn.loss.SparseCategoricalCrossEntropy;
 import dev.isthmus.nn.optim.Adam;
@@ -30,6 +32,7 @@ final class ReadmeExample {
         System.out.println(model.summary() + history.format());
         ModelFile.save(model, Path.of("mlp.safetensors"), Map.of());
         serve(model);
+        quantize(model, norm.apply(train).features());
     }
 
     static void serve(Sequential model) throws IOException {
@@ -38,5 +41,12 @@ final class ReadmeExample {
         plan.predict(image, 0, 1, scores, 0);                 // batch 1, on the caller's thread, 0 bytes
         int label = plan.predictClass(image, 0);
         plan.save(Path.of("mlp.plan"));                       // InferencePlan.load needs no training code
+    }
+
+    static void quantize(Sequential model, float[] trainImages) throws IOException {
+        InferencePlan fp32 = model.compile();
+        Quantization q = fp32.quantize(trainImages, 1000, QuantizeOptions.DEFAULT);  // calibrate on 1000 images
+        System.out.print(q.plan().describe());                // which products run int8, which stayed fp32
+        q.plan().save(Path.of("mlp.int8.plan"));              // 0.25x the fp32 file; loads bit-exact
     }
 }
