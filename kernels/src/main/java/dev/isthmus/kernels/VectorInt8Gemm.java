@@ -17,7 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  * of a pair-interleaved B through shifts: the float route was as fast or faster and keeps B
  * row-major.)
  *
- * <p>Rows of A go four at a time (fewer at the end, the missing rows multiplied by zero); each p
+ * <p>A single row of A (batch 1) keeps its float sums in registers over a chunk of p: blocks of
+ * sixteen, eight, four and one vectors of columns, each row of B read in runs of up to 16 * L
+ * bytes. Sums in an L1 array instead (a load and a store per vector per p) made int8 slower than
+ * fp32 at batch 1.
+ *
+ * <p>Several rows of A go four at a time (fewer at the end, the missing rows multiplied by zero); each p
  * streams one row of B through once, a whole column tile of up to {@link #COLS} columns, into four
  * rows of float sums kept in L1. Reading B in long sequential runs matters once B leaves L1: a
  * column-blocked walk that jumps n bytes per p ran several times slower at n = 1024.
@@ -246,31 +251,51 @@ final class VectorInt8Gemm {
 
     /** Sixteen vectors of columns: each row of B streams through in a run of 16 * L bytes. */
     private static void oneRow16(float[] aF, int len, byte[] data, int bi, int n, float[] sums, int at) {
-        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
-        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F), s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
-        FloatVector s8 = FloatVector.zero(F), s9 = FloatVector.zero(F), s10 = FloatVector.zero(F), s11 = FloatVector.zero(F);
-        FloatVector s12 = FloatVector.zero(F), s13 = FloatVector.zero(F), s14 = FloatVector.zero(F), s15 = FloatVector.zero(F);
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F);
+        FloatVector s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
+        FloatVector s8 = FloatVector.zero(F), s9 = FloatVector.zero(F);
+        FloatVector s10 = FloatVector.zero(F), s11 = FloatVector.zero(F);
+        FloatVector s12 = FloatVector.zero(F), s13 = FloatVector.zero(F);
+        FloatVector s14 = FloatVector.zero(F), s15 = FloatVector.zero(F);
         for (int p = 0; p < len; p++, bi += n) {
             FloatVector x = FloatVector.broadcast(F, aF[p]);
-            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 0 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
-            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 1 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
-            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
-            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
-            s4 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 4 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s4);
-            s5 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 5 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s5);
-            s6 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 6 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s6);
-            s7 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 7 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s7);
-            s8 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 8 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s8);
-            s9 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 9 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s9);
-            s10 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 10 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s10);
-            s11 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 11 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s11);
-            s12 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 12 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s12);
-            s13 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 13 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s13);
-            s14 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 14 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s14);
-            s15 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 15 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s15);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
+            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
+            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
+            s4 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 4 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s4);
+            s5 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 5 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s5);
+            s6 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 6 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s6);
+            s7 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 7 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s7);
+            s8 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 8 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s8);
+            s9 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 9 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s9);
+            s10 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 10 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s10);
+            s11 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 11 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s11);
+            s12 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 12 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s12);
+            s13 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 13 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s13);
+            s14 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 14 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s14);
+            s15 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 15 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s15);
         }
-        s0.intoArray(sums, at + 0 * L);
-        s1.intoArray(sums, at + 1 * L);
+        s0.intoArray(sums, at);
+        s1.intoArray(sums, at + L);
         s2.intoArray(sums, at + 2 * L);
         s3.intoArray(sums, at + 3 * L);
         s4.intoArray(sums, at + 4 * L);
@@ -288,21 +313,31 @@ final class VectorInt8Gemm {
     }
 
     private static void oneRow8(float[] aF, int len, byte[] data, int bi, int n, float[] sums, int at) {
-        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
-        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F), s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F);
+        FloatVector s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
         for (int p = 0; p < len; p++, bi += n) {
             FloatVector x = FloatVector.broadcast(F, aF[p]);
-            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 0 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
-            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 1 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
-            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
-            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
-            s4 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 4 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s4);
-            s5 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 5 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s5);
-            s6 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 6 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s6);
-            s7 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 7 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s7);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
+            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
+            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
+            s4 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 4 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s4);
+            s5 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 5 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s5);
+            s6 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 6 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s6);
+            s7 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 7 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s7);
         }
-        s0.intoArray(sums, at + 0 * L);
-        s1.intoArray(sums, at + 1 * L);
+        s0.intoArray(sums, at);
+        s1.intoArray(sums, at + L);
         s2.intoArray(sums, at + 2 * L);
         s3.intoArray(sums, at + 3 * L);
         s4.intoArray(sums, at + 4 * L);
@@ -312,16 +347,21 @@ final class VectorInt8Gemm {
     }
 
     private static void oneRow4(float[] aF, int len, byte[] data, int bi, int n, float[] sums, int at) {
-        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
         for (int p = 0; p < len; p++, bi += n) {
             FloatVector x = FloatVector.broadcast(F, aF[p]);
-            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 0 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
-            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 1 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
-            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
-            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L).convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
+            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
+            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
         }
-        s0.intoArray(sums, at + 0 * L);
-        s1.intoArray(sums, at + 1 * L);
+        s0.intoArray(sums, at);
+        s1.intoArray(sums, at + L);
         s2.intoArray(sums, at + 2 * L);
         s3.intoArray(sums, at + 3 * L);
     }
@@ -331,11 +371,14 @@ final class VectorInt8Gemm {
         FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
         int p = 0;
         for (; p + 1 < len; p += 2, bi += 2 * n) {
-            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p]), s0);
-            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + n).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p + 1]), s1);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p]), s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + n)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p + 1]), s1);
         }
         if (p < len) {
-            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p]), s0);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p]), s0);
         }
         s0.add(s1).intoArray(sums, at);
     }
