@@ -17,7 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  * of a pair-interleaved B through shifts: the float route was as fast or faster and keeps B
  * row-major.)
  *
- * <p>Rows of A go four at a time (fewer at the end, the missing rows multiplied by zero); each p
+ * <p>A single row of A (batch 1) keeps its float sums in registers over a chunk of p: blocks of
+ * sixteen, eight, four and one vectors of columns, each row of B read in runs of up to 16 * L
+ * bytes. Sums in an L1 array instead (a load and a store per vector per p) made int8 slower than
+ * fp32 at batch 1.
+ *
+ * <p>Several rows of A go four at a time (fewer at the end, the missing rows multiplied by zero); each p
  * streams one row of B through once, a whole column tile of up to {@link #COLS} columns, into four
  * rows of float sums kept in L1. Reading B in long sequential runs matters once B leaves L1: a
  * column-blocked walk that jumps n bytes per p ran several times slower at n = 1024.
@@ -50,6 +55,8 @@ final class VectorInt8Gemm {
     private static final class Workspace {
         final float[] sums = new float[4 * COLS];
         final int[] acc = new int[4 * COLS];
+        /** One chunk of a row of A as floats, for the one-row kernels. */
+        final float[] aFloat = new float[CHUNK];
         final Split split = new Split();
     }
 
@@ -147,7 +154,7 @@ final class VectorInt8Gemm {
             int width = Math.min(COLS, n1 - j0);
             for (int i = 0; i < m; i += 4) {
                 int rows = Math.min(4, m - i);
-                sums(rows, a, aOff + i * lda, lda, b, j0, width, w.sums, w.acc);
+                sums(rows, a, aOff + i * lda, lda, b, j0, width, w.sums, w.acc, w.aFloat);
                 for (int r = 0; r < rows; r++) {
                     int cRow = cOff + (i + r) * ldc + j0;
                     if (c != null) {
@@ -166,7 +173,7 @@ final class VectorInt8Gemm {
      * [j0, j0 + width) of B, into {@code acc[r * COLS + q]}.
      */
     private static void sums(int rows, byte[] a, int aRow, int lda, Int8Matrix b, int j0, int width,
-                             float[] sums, int[] acc) {
+                             float[] sums, int[] acc, float[] aFloat) {
         int k = b.k();
         int n = b.n();
         byte[] data = b.data;
@@ -177,7 +184,13 @@ final class VectorInt8Gemm {
         }
         for (int p0 = 0; p0 < k; p0 += CHUNK) {
             int p1 = Math.min(k, p0 + CHUNK);
-            if (vectorWidth > 0) {
+            if (vectorWidth > 0 && rows == 1 && PARTS == 1) {
+                for (int p = p0; p < p1; p++) {
+                    aFloat[p - p0] = a[aRow + p];
+                }
+                oneRowRegisters(aFloat, p1 - p0, data, p0 * n + j0, n, vectorWidth, sums);
+                addAsInts(sums, acc, 0, vectorWidth);
+            } else if (vectorWidth > 0) {
                 for (int r = 0; r < rows; r++) {
                     java.util.Arrays.fill(sums, r * COLS, r * COLS + vectorWidth, 0f);
                 }
@@ -212,6 +225,162 @@ final class VectorInt8Gemm {
                     .add(FloatVector.fromArray(F, sums, q).convertShape(VectorOperators.F2I, I, 0))
                     .intoArray(acc, q);
         }
+    }
+
+    /**
+     * One row of A over one chunk (its floats aF[0, len)), B's rows from bStart (stride n), columns
+     * [0, width) of the tile into sums[0, width) (overwritten). The sums stay in registers across the chunk: blocks of
+     * sixteen vectors, then eight, four and one, each a small method of its own (C1 fails on one big
+     * method, see {@link SkinnyGemm}). Only with one float vector per byte load ({@code PARTS == 1}).
+     */
+    private static void oneRowRegisters(float[] aF, int len, byte[] data, int bStart, int n, int width, float[] sums) {
+        int q = 0;
+        for (; q + 16 * L <= width; q += 16 * L) {
+            oneRow16(aF, len, data, bStart + q, n, sums, q);
+        }
+        for (; q + 8 * L <= width; q += 8 * L) {
+            oneRow8(aF, len, data, bStart + q, n, sums, q);
+        }
+        for (; q + 4 * L <= width; q += 4 * L) {
+            oneRow4(aF, len, data, bStart + q, n, sums, q);
+        }
+        for (; q < width; q += L) {
+            oneRow1(aF, len, data, bStart + q, n, sums, q);
+        }
+    }
+
+    /** Sixteen vectors of columns: each row of B streams through in a run of 16 * L bytes. */
+    private static void oneRow16(float[] aF, int len, byte[] data, int bi, int n, float[] sums, int at) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F);
+        FloatVector s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
+        FloatVector s8 = FloatVector.zero(F), s9 = FloatVector.zero(F);
+        FloatVector s10 = FloatVector.zero(F), s11 = FloatVector.zero(F);
+        FloatVector s12 = FloatVector.zero(F), s13 = FloatVector.zero(F);
+        FloatVector s14 = FloatVector.zero(F), s15 = FloatVector.zero(F);
+        for (int p = 0; p < len; p++, bi += n) {
+            FloatVector x = FloatVector.broadcast(F, aF[p]);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
+            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
+            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
+            s4 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 4 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s4);
+            s5 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 5 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s5);
+            s6 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 6 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s6);
+            s7 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 7 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s7);
+            s8 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 8 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s8);
+            s9 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 9 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s9);
+            s10 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 10 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s10);
+            s11 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 11 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s11);
+            s12 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 12 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s12);
+            s13 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 13 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s13);
+            s14 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 14 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s14);
+            s15 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 15 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s15);
+        }
+        s0.intoArray(sums, at);
+        s1.intoArray(sums, at + L);
+        s2.intoArray(sums, at + 2 * L);
+        s3.intoArray(sums, at + 3 * L);
+        s4.intoArray(sums, at + 4 * L);
+        s5.intoArray(sums, at + 5 * L);
+        s6.intoArray(sums, at + 6 * L);
+        s7.intoArray(sums, at + 7 * L);
+        s8.intoArray(sums, at + 8 * L);
+        s9.intoArray(sums, at + 9 * L);
+        s10.intoArray(sums, at + 10 * L);
+        s11.intoArray(sums, at + 11 * L);
+        s12.intoArray(sums, at + 12 * L);
+        s13.intoArray(sums, at + 13 * L);
+        s14.intoArray(sums, at + 14 * L);
+        s15.intoArray(sums, at + 15 * L);
+    }
+
+    private static void oneRow8(float[] aF, int len, byte[] data, int bi, int n, float[] sums, int at) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F);
+        FloatVector s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
+        for (int p = 0; p < len; p++, bi += n) {
+            FloatVector x = FloatVector.broadcast(F, aF[p]);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
+            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
+            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
+            s4 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 4 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s4);
+            s5 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 5 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s5);
+            s6 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 6 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s6);
+            s7 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 7 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s7);
+        }
+        s0.intoArray(sums, at);
+        s1.intoArray(sums, at + L);
+        s2.intoArray(sums, at + 2 * L);
+        s3.intoArray(sums, at + 3 * L);
+        s4.intoArray(sums, at + 4 * L);
+        s5.intoArray(sums, at + 5 * L);
+        s6.intoArray(sums, at + 6 * L);
+        s7.intoArray(sums, at + 7 * L);
+    }
+
+    private static void oneRow4(float[] aF, int len, byte[] data, int bi, int n, float[] sums, int at) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        for (int p = 0; p < len; p++, bi += n) {
+            FloatVector x = FloatVector.broadcast(F, aF[p]);
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s1);
+            s2 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 2 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s2);
+            s3 = ((FloatVector) ByteVector.fromArray(BF, data, bi + 3 * L)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(x, s3);
+        }
+        s0.intoArray(sums, at);
+        s1.intoArray(sums, at + L);
+        s2.intoArray(sums, at + 2 * L);
+        s3.intoArray(sums, at + 3 * L);
+    }
+
+    /** One vector of columns, p in two interleaved chains so FMA latency does not serialise it. */
+    private static void oneRow1(float[] aF, int len, byte[] data, int bi, int n, float[] sums, int at) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 1 < len; p += 2, bi += 2 * n) {
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p]), s0);
+            s1 = ((FloatVector) ByteVector.fromArray(BF, data, bi + n)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p + 1]), s1);
+        }
+        if (p < len) {
+            s0 = ((FloatVector) ByteVector.fromArray(BF, data, bi)
+                    .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, aF[p]), s0);
+        }
+        s0.add(s1).intoArray(sums, at);
     }
 
     /** One row of A: each row of B in [p0, p1) streams through once into sums[0, width). */

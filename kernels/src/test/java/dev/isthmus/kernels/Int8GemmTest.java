@@ -145,6 +145,37 @@ class Int8GemmTest {
         }
     }
 
+    /**
+     * Batch 1 across chunk boundaries of k and widths that reach every register block of the
+     * one-row kernel (sixteen, eight, four and one vectors, then the scalar tail), one tile and two.
+     */
+    @Test
+    void batchOneAcrossChunksAndBlocks() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int k : new int[] {1023, 1024, 1025, 2100}) {
+            for (int n : new int[] {467, 1091}) {
+                for (int extreme = 0; extreme < 2; extreme++) {
+                    byte[] a = new byte[k];
+                    byte[] b = new byte[k * n];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = extreme == 1 ? (byte) -128 : (byte) r.nextInt(-128, 128);
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = extreme == 1 ? (byte) -128 : (byte) r.nextInt(-128, 128);
+                    }
+                    Int8Matrix w = Int8Matrix.pack(k, n, b, 0, n);
+                    float[] colScale = new float[n];
+                    Arrays.fill(colScale, 1f);
+                    float[] got = new float[n];
+                    float[] want = new float[n];
+                    Int8Gemm.gemm(1, a, 0, k, w, null, new float[] {1f}, 0, colScale, null, false, got, 0, n, 1);
+                    ScalarInt8.gemm(1, a, 0, k, w, null, new float[] {1f}, 0, colScale, null, false, want, 0, n);
+                    assertArrayEquals(want, got, "k=" + k + " n=" + n + " extreme " + extreme);
+                }
+            }
+        }
+    }
+
     /** All -128, all 127 and alternating extremes: sums of k * 128 * 128 and their neighbours. */
     @Test
     void extremeValuesGiveExactSums() {
