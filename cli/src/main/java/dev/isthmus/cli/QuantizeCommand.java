@@ -56,8 +56,9 @@ final class QuantizeCommand implements Callable<Integer> {
                     + DEFAULT_CALIBRATION_SAMPLES + ", or the whole training set when smaller).")
     Integer calibrationSamples;
 
-    @Option(names = "--all-int8", description = "Quantize every product, also those with fewer than "
-            + QuantizeOptions.MIN_INT8_INPUTS + " inputs per output, which are kept fp32 otherwise as int8 measured slower there.")
+    @Option(names = "--all-int8", description = "Quantize every product, also those kept fp32 otherwise because "
+            + "int8 measured slower there: fewer than " + QuantizeOptions.MIN_INT8_WEIGHTS + " weights, or convolutions "
+            + "with " + QuantizeOptions.FP32_FROM_BATCH + " or more output pixels.")
     boolean allInt8;
 
     @Option(names = "--data", paramLabel = "fashion-mnist|DIR|FILE.csv",

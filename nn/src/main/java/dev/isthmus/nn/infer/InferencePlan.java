@@ -53,6 +53,11 @@ public final class InferencePlan {
     private volatile InferencePlan fp32Twin;
 
     InferencePlan(Shape inputShape, Shape outputShape, List<Step> steps, PlanOptions options) {
+        this(inputShape, outputShape, steps, options, true);
+    }
+
+    /** @param twin whether an int8 plan runs its fp32 twin for large batches (false: int8 at every size) */
+    private InferencePlan(Shape inputShape, Shape outputShape, List<Step> steps, PlanOptions options, boolean twin) {
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("InferencePlan: a plan needs at least one step");
         }
@@ -93,7 +98,7 @@ public final class InferencePlan {
         for (Step s : this.steps) {
             quantized |= s instanceof QuantizedStep;
         }
-        this.fp32FromBatch = quantized ? QuantizeOptions.FP32_FROM_BATCH : 0;
+        this.fp32FromBatch = quantized && twin ? QuantizeOptions.FP32_FROM_BATCH : 0;
     }
 
     /**
@@ -154,10 +159,15 @@ public final class InferencePlan {
         return twin;
     }
 
-    /** A plan of one step, for running a step on its own (diagnostics). */
+    /** A plan of one step, for running a step on its own (diagnostics): int8 steps run int8 at every batch size. */
     static InferencePlan single(Step step) {
         return new InferencePlan(Shape.of(step.inSize()), Shape.of(step.outSize()), List.of(step),
-                PlanOptions.DEFAULT.withKernel(PlanOptions.Kernel.VECTOR));
+                PlanOptions.DEFAULT.withKernel(PlanOptions.Kernel.VECTOR), false);
+    }
+
+    /** This plan without the fp32 twin: int8 steps run int8 at every batch size (reports, tests). */
+    InferencePlan int8Only() {
+        return new InferencePlan(inputShape, outputShape, List.of(steps), options, false);
     }
 
     /** Compiles the model with {@link PlanOptions#DEFAULT}. */

@@ -46,6 +46,9 @@ final class MatmulStep implements Step {
     private final Activation activation;
     private final int blasFromRows;
     private final String folded;
+    /** For weights stored as int8 (symmetric per output channel), the int8 values and scales; else null. */
+    private final byte[] int8Weights;
+    private final float[] int8Scales;
     private final PackedMatrix packed;
 
     /**
@@ -57,6 +60,30 @@ final class MatmulStep implements Step {
      */
     MatmulStep(ConvShape conv, int k, int n, float[] weights, float[] bias, Activation activation, int blasFromRows,
                String folded) {
+        this(conv, k, n, weights, bias, activation, blasFromRows, folded, null, null);
+    }
+
+    /**
+     * A product computed in fp32 on int8 weights dequantized once ({@code q[p][j] * scales[j]}): a plan
+     * file stores the int8 values, a quarter of the bytes. What an int8 plan keeps in fp32 runs so.
+     */
+    static MatmulStep dequantized(ConvShape conv, int k, int n, byte[] q, float[] scales, float[] bias,
+                                  Activation activation, int blasFromRows, String folded) {
+        if (q.length != (long) k * n || scales.length != n) {
+            throw new IllegalArgumentException("matmul step: int8 weights must be " + k + " x " + n + " with " + n
+                    + " scales, got " + q.length + " values and " + scales.length + " scales");
+        }
+        float[] w = new float[k * n];
+        for (int r = 0; r < k; r++) {
+            for (int j = 0; j < n; j++) {
+                w[r * n + j] = q[r * n + j] * scales[j];
+            }
+        }
+        return new MatmulStep(conv, k, n, w, bias, activation, blasFromRows, folded, q, scales);
+    }
+
+    private MatmulStep(ConvShape conv, int k, int n, float[] weights, float[] bias, Activation activation,
+                       int blasFromRows, String folded, byte[] int8Weights, float[] int8Scales) {
         if (k < 1 || n < 1 || weights.length != k * n || bias.length != n) {
             throw new IllegalArgumentException("matmul step: weights must be " + k + " x " + n + " (" + (long) k * n
                     + " floats) and bias " + n + " floats, got " + weights.length + " and " + bias.length);
@@ -76,6 +103,8 @@ final class MatmulStep implements Step {
         this.activation = activation;
         this.blasFromRows = blasFromRows;
         this.folded = folded;
+        this.int8Weights = int8Weights;
+        this.int8Scales = int8Scales;
         this.packed = PackedMatrix.pack(false, k, n, weights, 0, n);
     }
 
@@ -206,6 +235,9 @@ final class MatmulStep implements Step {
         if (!folded.isEmpty()) {
             s.append(" (").append(folded).append(" folded)");
         }
+        if (int8Weights != null) {
+            s.append(", fp32 on int8 weights");
+        }
         if (activation.kind() != Activation.Kind.IDENTITY) {
             s.append(" + ").append(activation.kind().name().toLowerCase(Locale.ROOT)).append(" fused");
         }
@@ -219,11 +251,6 @@ final class MatmulStep implements Step {
     @Override
     public long flops() {
         return 2L * pixels() * k * n;
-    }
-
-    @Override
-    public long weightBytes() {
-        return 4L * (weights.length + bias.length);
     }
 
     @Override
@@ -242,14 +269,32 @@ final class MatmulStep implements Step {
         c.put("alpha", activation.alpha());
         c.put("blas_from_rows", blasFromRows);
         c.put("folded", folded);
+        if (int8Weights != null) {
+            c.put("weights", "int8");
+        }
         return c;
     }
 
     @Override
     public Map<String, float[]> tensors() {
         Map<String, float[]> t = new LinkedHashMap<>();
-        t.put("weights", weights);
+        if (int8Weights == null) {
+            t.put("weights", weights);
+        } else {
+            t.put("weight_scales", int8Scales);
+        }
         t.put("bias", bias);
         return t;
+    }
+
+    @Override
+    public Map<String, byte[]> byteTensors() {
+        return int8Weights == null ? Map.of() : Map.of("weights_int8", int8Weights);
+    }
+
+    @Override
+    public long weightBytes() {
+        return int8Weights == null ? 4L * (weights.length + bias.length)
+                : int8Weights.length + 4L * (int8Scales.length + bias.length);
     }
 }

@@ -256,6 +256,15 @@ final class PlanFile {
             return new QuantizedStep(inScale, inZero, ops, null);
         }
 
+        float[] positive(int step, float[] scales) throws ModelFormatException {
+            for (float v : scales) {
+                if (!(v > 0)) {
+                    throw error("step " + step, "weight scale " + v + " must be > 0");
+                }
+            }
+            return scales;
+        }
+
         byte[] byteTensor(int step, String name, long length) throws ModelFormatException {
             return sized(step, name, bytes.get("steps." + step + "." + name), length, "int8");
         }
@@ -301,6 +310,14 @@ final class PlanFile {
                         ConvShape g = kind.equals("conv2d") ? conv(where, c, n) : null;
                         if (!(c.get("folded") instanceof String folded)) {
                             throw error(where, "\"folded\" must be a string");
+                        }
+                        if (c.containsKey("weights")) {
+                            if (!"int8".equals(c.get("weights"))) {
+                                throw error(where, "\"weights\" must be \"int8\" when present, got " + c.get("weights"));
+                            }
+                            yield MatmulStep.dequantized(g, k, n, byteTensor(i, "weights_int8", (long) k * n),
+                                    positive(i, tensor(i, "weight_scales", n)), tensor(i, "bias", n),
+                                    activation(where, c), integer(where, c, "blas_from_rows", 1), folded);
                         }
                         yield new MatmulStep(g, k, n, tensor(i, "weights", (long) k * n), tensor(i, "bias", n),
                                 activation(where, c), integer(where, c, "blas_from_rows", 1), folded);

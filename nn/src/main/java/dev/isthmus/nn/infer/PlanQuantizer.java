@@ -67,9 +67,16 @@ final class PlanQuantizer {
                 continue;
             }
             String reason;
-            if (options.layers() == QuantizeOptions.Layers.MEASURED && m.k() < QuantizeOptions.MIN_INT8_INPUTS) {
-                reason = m.k() + " inputs per output, below " + QuantizeOptions.MIN_INT8_INPUTS
-                        + ": int8 measured slower than fp32 for so few (bench/RESULTS.md section 7)";
+            int rows = m.conv() == null ? 1 : m.conv().outHeight() * m.conv().outWidth();
+            boolean measured = options.layers() == QuantizeOptions.Layers.MEASURED;
+            if (measured && (long) m.k() * m.n() < QuantizeOptions.MIN_INT8_WEIGHTS) {
+                reason = m.k() + " x " + m.n() + " weights, fewer than " + QuantizeOptions.MIN_INT8_WEIGHTS
+                        + ": in fp32 they stay in cache, and int8 measured slower (bench/RESULTS.md section 7); "
+                        + "computes in fp32 on its int8 weights";
+            } else if (measured && rows >= QuantizeOptions.FP32_FROM_BATCH) {
+                reason = rows + " product rows per sample (output pixels), at least " + QuantizeOptions.FP32_FROM_BATCH
+                        + ": int8 products with that many rows measured slower than fp32 (bench/RESULTS.md section 7); "
+                        + "computes in fp32 on its int8 weights";
             } else {
                 int8[i] = true;
                 any = true;
@@ -77,10 +84,17 @@ final class PlanQuantizer {
             }
             layers.add(new Quantization.Layer(i, m.describe().split(";")[0], int8[i], reason));
         }
-        if (!any) {
+        if (layers.isEmpty()) {
             throw new IllegalArgumentException("InferencePlan.quantize: no dense or conv2d step to quantize in int8 "
-                    + "(steps: " + kinds() + ")" + (layers.isEmpty() ? ""
-                    : "; every product stayed fp32: use QuantizeOptions.Layers.ALL_INT8 to force them"));
+                    + "(steps: " + kinds() + ")");
+        }
+        if (!any) {
+            List<String> why = new ArrayList<>();
+            for (Quantization.Layer l : layers) {
+                why.add("step " + l.step() + ": " + l.reason());
+            }
+            throw new IllegalArgumentException("InferencePlan.quantize: every product stayed fp32, as int8 measured "
+                    + "slower for each (" + String.join("; ", why) + "): use QuantizeOptions.Layers.ALL_INT8 to force them");
         }
         return int8;
     }
@@ -167,7 +181,8 @@ final class PlanQuantizer {
         int i = 0;
         while (i < steps.size()) {
             if (!int8[i]) {
-                out.add(steps.get(i));
+                // a product kept in fp32 still stores int8 weights: it computes on them dequantized
+                out.add(steps.get(i) instanceof MatmulStep m ? weightsOnly(m) : steps.get(i));
                 i++;
                 continue;
             }
@@ -215,6 +230,13 @@ final class PlanQuantizer {
             i = j;
         }
         return out;
+    }
+
+    /** An fp32 product on its weights quantized to int8 per output channel and dequantized. */
+    private MatmulStep weightsOnly(MatmulStep m) {
+        QuantizedWeights w = QuantizedWeights.symmetricPerColumn(m.weights(), 0, m.k(), m.n());
+        return MatmulStep.dequantized(m.conv(), m.k(), m.n(), w.values(), w.scales(), m.bias().clone(), m.activation(),
+                m.blasFromRows(), m.folded());
     }
 
     /**

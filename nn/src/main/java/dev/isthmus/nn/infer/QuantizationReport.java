@@ -72,14 +72,14 @@ public record QuantizationReport(List<LayerError> layers, long fp32Bytes, long i
         }
         List<LayerError> layers = layerErrors(fp32, q, x, Math.min(samples, TRACE_SAMPLES));
         double fp32Accuracy = accuracy(fp32, x, labels, samples, out);
-        double int8Accuracy = accuracy(q.plan(), x, labels, samples, out);
+        // int8 at every batch size (not the fp32 twin that large batches run): what batch-1 serving gives
+        double int8Accuracy = accuracy(q.plan().int8Only(), x, labels, samples, out);
         long[] bytes = fileSizes(fp32, q.plan());
         return new QuantizationReport(List.copyOf(layers), bytes[0], bytes[1], samples, fp32Accuracy, int8Accuracy);
     }
 
     private static double accuracy(InferencePlan plan, float[] x, int[] labels, int samples, int out) {
-        // below the batch from which an int8 plan runs its fp32 twin: this measures the int8 path
-        int batch = QuantizeOptions.FP32_FROM_BATCH - 1;
+        int batch = 1024;
         float[] y = new float[batch * out];
         int correct = 0;
         for (int first = 0; first < samples; first += batch) {
@@ -114,21 +114,26 @@ public record QuantizationReport(List<LayerError> layers, long fp32Bytes, long i
         }
         float[][] actual = new float[ref.size()][];
         cur = java.util.Arrays.copyOf(x, rows * fp32.inputShape().size());
+        // the int8 plan's steps follow the fp32 plan's: an int8 step replaces the steps its operations
+        // name; every other step stands for the next fp32 step, except the activation an int8 step
+        // could not fuse, which completes the fp32 product before it
+        int next = 0;
+        Step previous = null;
         for (Step s : q.plan().steps()) {
             float[] y = new float[rows * s.outSize()];
+            InferencePlan.single(s).predict(cur, 0, rows, y, 0);
             if (s instanceof QuantizedStep qs) {
                 float[][] traced = qs.trace(cur, 0, rows);
                 for (int op = 0; op < traced.length; op++) {
-                    if (qs.source(op) >= 0) {
-                        actual[qs.source(op)] = traced[op];
-                    }
+                    actual[qs.source(op)] = traced[op];
+                    next = qs.source(op) + 1;
                 }
+            } else if (previous instanceof QuantizedStep && s instanceof ActivationStep) {
+                actual[next - 1] = y;
+            } else {
+                actual[next++] = y;
             }
-            InferencePlan.single(s).predict(cur, 0, rows, y, 0);
-            int same = ref.indexOf(s);
-            if (same >= 0) {
-                actual[same] = y;
-            }
+            previous = s;
             cur = y;
         }
         List<LayerError> out = new ArrayList<>();

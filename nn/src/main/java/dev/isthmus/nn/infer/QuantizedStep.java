@@ -418,21 +418,14 @@ final class QuantizedStep implements Step {
         for (Op op : ops) {
             switch (op) {
                 case Product p -> {
-                    int k = p.k();
                     int n = p.n();
-                    float[] w = new float[k * n];
-                    for (int r = 0; r < k; r++) {
-                        for (int j = 0; j < n; j++) {
-                            w[r * n + j] = p.weights()[r * n + j] * p.weightScales()[j];
-                        }
-                    }
                     float[] b = new float[n];
                     for (int j = 0; j < n; j++) {
-                        b[j] = p.dynamic() ? p.floatBias()[j] : (float) (p.bias()[j] * ((double) p.inScale() * p.weightScales()[j]));
+                        b[j] = p.dynamic() ? p.floatBias()[j]
+                                : (float) (p.bias()[j] * ((double) p.inScale() * p.weightScales()[j]));
                     }
-                    list.add(new MatmulStep(p.conv(), k, n, w, b,
-                            p.relu() ? Activation.RELU : Activation.IDENTITY,
-                            blasFromRows, "int8 weights dequantized"));
+                    list.add(MatmulStep.dequantized(p.conv(), p.k(), n, p.weights(), p.weightScales(), b,
+                            p.relu() ? Activation.RELU : Activation.IDENTITY, blasFromRows, ""));
                 }
                 case MaxPool q -> list.add(new PoolStep(true, q.channels(), q.height(), q.width(), q.size(), q.stride()));
             }

@@ -67,15 +67,9 @@ class QuantizedPlanTest {
         return new Agreement(err / (hi - lo), (double) same / n);
     }
 
-    /** Batches below the size from which an int8 plan runs its fp32 twin, so that int8 is what runs. */
+    /** The int8 path at any batch size (not the fp32 twin an int8 plan runs from FP32_FROM_BATCH samples). */
     static void predictInt8(InferencePlan int8, float[] x, int n, float[] y) {
-        int in = int8.inputShape().size();
-        int out = int8.outputShape().size();
-        int batch = QuantizeOptions.FP32_FROM_BATCH - 1;
-        for (int first = 0; first < n; first += batch) {
-            int rows = Math.min(batch, n - first);
-            int8.predict(x, first * in, rows, y, first * out);
-        }
+        int8.int8Only().predict(x, 0, n, y, 0);
     }
 
     @Test
@@ -110,15 +104,18 @@ class QuantizedPlanTest {
         float[] eval = inputs(EVAL, 784, 2);
         for (Calibration c : List.of(Calibration.minMax(), Calibration.percentile(99.99), Calibration.mse())) {
             Quantization q = fp32.quantize(calib, CALIBRATION, QuantizeOptions.DEFAULT.withCalibration(c));
-            assertTrue(q.keptFp32().isEmpty(), c + ": " + q.layers());
+            // the last product (128 x 10 weights) is too small to gain from int8
+            assertEquals(List.of(2), q.keptFp32().stream().map(Quantization.Layer::step).toList(), q.layers().toString());
+            assertTrue(q.keptFp32().get(0).reason().contains("128 x 10 weights"), q.keptFp32().get(0).reason());
             assertEquals(3, q.layers().size());
             Agreement g = compare(fp32, q.plan(), eval, EVAL);
             System.out.printf("mlp %s: max error %.4f of the output range, same class %.3f%n", c, g.relativeError(),
                     g.sameClass());
             assertTrue(g.relativeError() < 0.05, c + ": " + g);
             assertTrue(g.sameClass() >= 0.9, c + ": " + g);
-            // the whole network is one int8 step: quantize once, dequantize once
-            assertEquals(1, q.plan().steps().size(), q.plan().describe());
+            // both hidden layers are one int8 step (quantize once, dequantize once), then the fp32 product
+            assertEquals(2, q.plan().steps().size(), q.plan().describe());
+            assertTrue(q.plan().steps().get(0) instanceof QuantizedStep qs && qs.ops().size() == 2, q.plan().describe());
         }
     }
 
@@ -153,11 +150,32 @@ class QuantizedPlanTest {
                 g.sameClass(), d);
         assertTrue(g.relativeError() < 0.05, g.toString());
         assertTrue(g.sameClass() >= 0.9, g.toString());
-        // measured choice: the first convolution has 27 inputs per output, below the int8 threshold
-        Quantization measured = fp32.quantize(inputs(CALIBRATION, in, 3), CALIBRATION, QuantizeOptions.DEFAULT);
-        assertFalse(measured.layers().get(0).int8(), measured.layers().toString());
-        assertTrue(measured.layers().get(0).reason().contains("27 inputs"), measured.layers().get(0).reason());
-        assertTrue(measured.layers().get(1).int8());
+        // measured choice: every product of this small CNN has too few weights to gain from int8
+        String none = assertThrows(IllegalArgumentException.class,
+                () -> fp32.quantize(inputs(CALIBRATION, in, 3), CALIBRATION, QuantizeOptions.DEFAULT)).getMessage();
+        assertTrue(none.contains("every product stayed fp32") && none.contains("ALL_INT8"), none);
+    }
+
+    @Test
+    void measuredChoiceKeepsSmallProductsAndManyRowConvolutionsInFp32() {
+        Sequential m = Sequential.builder(3, 12, 12).seed(6)
+                .conv2d(32, 3, 1, 1).relu().maxPool2d(2)
+                .conv2d(64, 3, 1, 1).relu().maxPool2d(2)
+                .dense(128).relu().dense(6).build();
+        InferencePlan fp32 = m.compile();
+        Quantization q = fp32.quantize(inputs(CALIBRATION, 432, 3), CALIBRATION, QuantizeOptions.DEFAULT);
+        List<Quantization.Layer> l = q.layers();
+        assertEquals(4, l.size(), l.toString());
+        assertFalse(l.get(0).int8());
+        assertTrue(l.get(0).reason().contains("27 x 32 weights"), l.get(0).reason());
+        // 288 x 64 weights, but 6 x 6 = 36 output pixels per sample: 36 product rows, where int8 measured slower
+        assertFalse(l.get(1).int8());
+        assertTrue(l.get(1).reason().contains("36 product rows"), l.get(1).reason());
+        assertTrue(l.get(2).int8(), l.toString());
+        assertFalse(l.get(3).int8());
+        Agreement g = compare(fp32, q.plan(), inputs(EVAL, 432, 4), EVAL);
+        assertTrue(g.relativeError() < 0.05, g.toString());
+        assertTrue(g.sameClass() >= 0.9, g.toString());
     }
 
     @Test
@@ -230,7 +248,7 @@ class QuantizedPlanTest {
     @Test
     void steadyStatePredictAllocatesNothing() {
         InferencePlan int8 = smallCnn().compile().quantize(inputs(CALIBRATION, 432, 3), CALIBRATION,
-                QuantizeOptions.DEFAULT).plan();
+                QuantizeOptions.DEFAULT.withLayers(QuantizeOptions.Layers.ALL_INT8)).plan();
         float[] x = inputs(1, 432, 1);
         float[] y = new float[6];
         StringBuilder seen = new StringBuilder();
