@@ -83,7 +83,9 @@ record QuantizationRun(Quantization quantization, QuantizationReport report, Inf
                         o.calibration(), calibrationSamples)
                 : "dynamic (each product quantizes its input per call)";
         String layers = o.layers() == QuantizeOptions.Layers.ALL_INT8 ? "every product forced to int8"
-                : "products with fewer than " + QuantizeOptions.MIN_INT8_INPUTS + " inputs per output kept fp32";
+                : "products where int8 measured slower (fewer than " + QuantizeOptions.MIN_INT8_WEIGHTS
+                        + " weights, or convolutions with " + QuantizeOptions.FP32_FROM_BATCH
+                        + "+ output pixels) computed in fp32 on their int8 weights";
         return activations + "; " + layers;
     }
 
