@@ -259,11 +259,7 @@ final class MatmulStep implements Step {
         c.put("k", k);
         c.put("n", n);
         if (conv != null) {
-            c.put("input", new int[] {conv.channels(), conv.height(), conv.width()});
-            c.put("kernel", new int[] {conv.kernelH(), conv.kernelW()});
-            c.put("stride", new int[] {conv.strideH(), conv.strideW()});
-            c.put("padding", new int[] {conv.padH(), conv.padW()});
-            c.put("dilation", new int[] {conv.dilationH(), conv.dilationW()});
+            putGeometry(c, conv);
         }
         c.put("activation", activation.kind().name().toLowerCase(Locale.ROOT));
         c.put("alpha", activation.alpha());
@@ -273,6 +269,15 @@ final class MatmulStep implements Step {
             c.put("weights", "int8");
         }
         return c;
+    }
+
+    /** A convolution's geometry as plan files store it (read back by PlanFile's {@code conv}). */
+    static void putGeometry(Map<String, Object> c, ConvShape g) {
+        c.put("input", new int[] {g.channels(), g.height(), g.width()});
+        c.put("kernel", new int[] {g.kernelH(), g.kernelW()});
+        c.put("stride", new int[] {g.strideH(), g.strideW()});
+        c.put("padding", new int[] {g.padH(), g.padW()});
+        c.put("dilation", new int[] {g.dilationH(), g.dilationW()});
     }
 
     @Override

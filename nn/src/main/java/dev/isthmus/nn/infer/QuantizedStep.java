@@ -499,12 +499,7 @@ final class QuantizedStep implements Step {
                     o.put("k", p.k());
                     o.put("n", p.n());
                     if (p.conv() != null) {
-                        ConvShape g = p.conv();
-                        o.put("input", new int[] {g.channels(), g.height(), g.width()});
-                        o.put("kernel", new int[] {g.kernelH(), g.kernelW()});
-                        o.put("stride", new int[] {g.strideH(), g.strideW()});
-                        o.put("padding", new int[] {g.padH(), g.padW()});
-                        o.put("dilation", new int[] {g.dilationH(), g.dilationW()});
+                        MatmulStep.putGeometry(o, p.conv());
                     }
                     o.put("relu", p.relu());
                     o.put("output", p.floatOut() ? "float" : "int8");
