@@ -173,28 +173,8 @@ final class InferenceBench {
      * handing each row to {@code row} as soon as it is measured.
      */
     static Result run(Sequential model, InferencePlan plan, Samples samples, Config config, Consumer<Measurement> row) {
-        CpuTime before = CpuTime.now();
-        long start = System.nanoTime();
-        for (int batch : config.batchSizes()) {
-            for (Impl impl : Impl.values()) {
-                settle(new Caller(impl, model, plan, samples, batch, 0), config.warmup());
-            }
-        }
-        double warmup = (System.nanoTime() - start) / 1e9;
-        List<Measurement> rows = new ArrayList<>();
-        for (int batch : config.batchSizes()) {
-            for (int threads : config.threads()) {
-                Measurement m = measure(Impl.MODEL, model, plan, samples, batch, threads, config.seconds());
-                Measurement p = measure(Impl.PLAN, model, plan, samples, batch, threads, config.seconds());
-                p = new Measurement(p.impl(), p.threads(), p.batch(), p.calls(), p.p50Micros(), p.p99Micros(),
-                        p.imagesPerSecond(), p.allocatedBytesPerCall(), p.imagesPerSecond() / m.imagesPerSecond());
-                rows.add(m);
-                row.accept(m);
-                rows.add(p);
-                row.accept(p);
-            }
-        }
-        return new Result(rows, warmup, before.otherCores(CpuTime.now()));
+        return measureAll(List.of(new Contender(Impl.MODEL, model, plan), new Contender(Impl.PLAN, model, plan)),
+                samples, config, row);
     }
 
     /**
@@ -204,19 +184,41 @@ final class InferenceBench {
      * {@link Impl#PLAN} and its planVsModel NaN: which plan a row is follows from its place.
      */
     static Result compare(List<InferencePlan> plans, Samples samples, Config config) {
+        return measureAll(plans.stream().map(p -> new Contender(Impl.PLAN, null, p)).toList(), samples, config, m -> { });
+    }
+
+    /** One thing to time: the model (MODEL) or a plan (PLAN). */
+    private record Contender(Impl impl, Sequential model, InferencePlan plan) {}
+
+    /**
+     * Warms every contender up at every batch size, then measures each in turn per batch size and
+     * caller count; a plan measured after the model in the same group gets its speed ratio to it.
+     */
+    private static Result measureAll(List<Contender> contenders, Samples samples, Config config,
+                                     Consumer<Measurement> row) {
         CpuTime before = CpuTime.now();
         long start = System.nanoTime();
         for (int batch : config.batchSizes()) {
-            for (InferencePlan plan : plans) {
-                settle(new Caller(Impl.PLAN, null, plan, samples, batch, 0), config.warmup());
+            for (Contender c : contenders) {
+                settle(new Caller(c.impl(), c.model(), c.plan(), samples, batch, 0), config.warmup());
             }
         }
         double warmup = (System.nanoTime() - start) / 1e9;
         List<Measurement> rows = new ArrayList<>();
         for (int batch : config.batchSizes()) {
             for (int threads : config.threads()) {
-                for (InferencePlan plan : plans) {
-                    rows.add(measure(Impl.PLAN, null, plan, samples, batch, threads, config.seconds()));
+                Measurement model = null;
+                for (Contender c : contenders) {
+                    Measurement m = measure(c.impl(), c.model(), c.plan(), samples, batch, threads, config.seconds());
+                    if (c.impl() == Impl.MODEL) {
+                        model = m;
+                    } else if (model != null) {
+                        m = new Measurement(m.impl(), m.threads(), m.batch(), m.calls(), m.p50Micros(), m.p99Micros(),
+                                m.imagesPerSecond(), m.allocatedBytesPerCall(),
+                                m.imagesPerSecond() / model.imagesPerSecond());
+                    }
+                    rows.add(m);
+                    row.accept(m);
                 }
             }
         }

@@ -12,50 +12,41 @@ final class Check {
 
     /** A row-major {@code rows x cols} matrix at {@code off} with leading dimension {@code ld} fits in the array. */
     static void matrix(String op, String name, int rows, int cols, float[] array, int off, int ld) {
-        if (array == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-        if (off < 0) {
-            throw new IllegalArgumentException(op + ": offset of " + name + " must be >= 0, got " + off);
-        }
-        if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols
-                    + " (row-major as stored), so its leading dimension must be >= " + Math.max(1, cols) + ", got " + ld);
-        }
-        if (rows > 0 && cols > 0 && off + (long) (rows - 1) * ld + cols > array.length) {
-            throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols + " with leading dimension "
-                    + ld + " at offset " + off + ", which needs " + (off + (long) (rows - 1) * ld + cols)
-                    + " floats, but the array has " + array.length);
-        }
-    }
-
-    /** {@code n} contiguous ints from {@code off} fit in the array (labels, argmax indices). */
-    static void vector(String op, String name, int n, int[] array, int off) {
-        if (array == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-        if (off < 0 || n < 0 || off + (long) n > array.length) {
-            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " ints from offset " + off
-                    + ", but the array has " + array.length);
-        }
-    }
-
-    /** {@code n} contiguous elements from {@code off} fit in the array. */
-    static void vector(String op, String name, int n, float[] array, int off) {
-        if (array == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-        if (off < 0 || n < 0 || off + (long) n > array.length) {
-            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " floats from offset " + off
-                    + ", but the array has " + array.length);
-        }
+        matrix(op, name, rows, cols, length(op, name, array), off, ld, "floats");
     }
 
     /** As the float form, for an int8 matrix (the message counts bytes). */
     static void matrix(String op, String name, int rows, int cols, byte[] array, int off, int ld) {
-        if (array == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
+        matrix(op, name, rows, cols, length(op, name, array), off, ld, "bytes");
+    }
+
+    /** {@code n} contiguous ints from {@code off} fit in the array (labels, argmax indices). */
+    static void vector(String op, String name, int n, int[] array, int off) {
+        vector(op, name, n, length(op, name, array), off, "ints");
+    }
+
+    /** {@code n} contiguous elements from {@code off} fit in the array. */
+    static void vector(String op, String name, int n, float[] array, int off) {
+        vector(op, name, n, length(op, name, array), off, "floats");
+    }
+
+    /** {@code n} contiguous bytes from {@code off} fit in the array. */
+    static void vector(String op, String name, int n, byte[] array, int off) {
+        vector(op, name, n, length(op, name, array), off, "bytes");
+    }
+
+    /** The length of a float[], byte[] or int[] argument, which must not be null. */
+    private static int length(String op, String name, Object array) {
+        return switch (array) {
+            case null -> throw new IllegalArgumentException(op + ": " + name + " is null");
+            case float[] a -> a.length;
+            case byte[] a -> a.length;
+            case int[] a -> a.length;
+            default -> throw new AssertionError(array.getClass());
+        };
+    }
+
+    private static void matrix(String op, String name, int rows, int cols, int length, int off, int ld, String unit) {
         if (off < 0) {
             throw new IllegalArgumentException(op + ": offset of " + name + " must be >= 0, got " + off);
         }
@@ -63,21 +54,17 @@ final class Check {
             throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols
                     + " (row-major as stored), so its leading dimension must be >= " + Math.max(1, cols) + ", got " + ld);
         }
-        if (rows > 0 && cols > 0 && off + (long) (rows - 1) * ld + cols > array.length) {
+        if (rows > 0 && cols > 0 && off + (long) (rows - 1) * ld + cols > length) {
             throw new IllegalArgumentException(op + ": " + name + " is " + rows + "x" + cols + " with leading dimension "
                     + ld + " at offset " + off + ", which needs " + (off + (long) (rows - 1) * ld + cols)
-                    + " bytes, but the array has " + array.length);
+                    + " " + unit + ", but the array has " + length);
         }
     }
 
-    /** {@code n} contiguous bytes from {@code off} fit in the array. */
-    static void vector(String op, String name, int n, byte[] array, int off) {
-        if (array == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-        if (off < 0 || n < 0 || off + (long) n > array.length) {
-            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " bytes from offset " + off
-                    + ", but the array has " + array.length);
+    private static void vector(String op, String name, int n, int length, int off, String unit) {
+        if (off < 0 || n < 0 || off + (long) n > length) {
+            throw new IllegalArgumentException(op + ": " + name + " needs " + n + " " + unit + " from offset " + off
+                    + ", but the array has " + length);
         }
     }
 

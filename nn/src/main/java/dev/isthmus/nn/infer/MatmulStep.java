@@ -150,8 +150,7 @@ final class MatmulStep implements Step {
 
     /** The convolution reads its input as the product's A without im2col (1x1, unit stride, no padding). */
     private boolean direct() {
-        return conv == null || (conv.kernelH() == 1 && conv.kernelW() == 1 && conv.strideH() == 1
-                && conv.strideW() == 1 && conv.padH() == 0 && conv.padW() == 0);
+        return conv == null || conv.pointwise();
     }
 
     @Override

@@ -120,18 +120,23 @@ public record QuantizationReport(List<LayerError> layers, long fp32Bytes, long i
         int next = 0;
         Step previous = null;
         for (Step s : q.plan().steps()) {
-            float[] y = new float[rows * s.outSize()];
-            InferencePlan.single(s).predict(cur, 0, rows, y, 0);
+            float[] y;
             if (s instanceof QuantizedStep qs) {
+                // the last operation's traced output is the step's output
                 float[][] traced = qs.trace(cur, 0, rows);
                 for (int op = 0; op < traced.length; op++) {
                     actual[qs.source(op)] = traced[op];
                     next = qs.source(op) + 1;
                 }
-            } else if (previous instanceof QuantizedStep && s instanceof ActivationStep) {
-                actual[next - 1] = y;
+                y = traced[traced.length - 1];
             } else {
-                actual[next++] = y;
+                y = new float[rows * s.outSize()];
+                InferencePlan.single(s).predict(cur, 0, rows, y, 0);
+                if (previous instanceof QuantizedStep && s instanceof ActivationStep) {
+                    actual[next - 1] = y;
+                } else {
+                    actual[next++] = y;
+                }
             }
             previous = s;
             cur = y;

@@ -102,8 +102,7 @@ final class QuantizedStep implements Step {
 
         /** The product reads its input as A without im2col (dense, or a 1x1 unit-stride unpadded convolution). */
         boolean direct() {
-            return conv == null || (conv.kernelH() == 1 && conv.kernelW() == 1 && conv.strideH() == 1
-                    && conv.strideW() == 1 && conv.padH() == 0 && conv.padW() == 0);
+            return conv == null || conv.pointwise();
         }
 
         @Override
