@@ -13,14 +13,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Line charts written as PNG with the JDK's own 2-D graphics (headless, no dependency): one line
- * per series over x = 1..n (epochs), with axes, tick labels and a legend. The file is written
- * atomically (temporary file, then rename).
+ * Charts written as PNG with the JDK's own 2-D graphics (headless, no dependency): series of points
+ * over a numeric x axis, joined by lines or not, with axes, tick labels, optional point labels and
+ * a legend. {@link #lines} is the per-epoch form (x = 1..n). The file is written atomically
+ * (temporary file, then rename).
  */
 final class Plot {
     private static final int WIDTH = 720;
@@ -32,10 +35,33 @@ final class Plot {
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
             new Color(0xff7f0e), new Color(0x9467bd)};
 
+    /**
+     * One series: points (x[i], y[i]); a point whose x or y is not finite is skipped (and breaks the
+     * line). {@code labels} (null for none) are drawn beside their points.
+     */
+    record Series(String name, double[] x, double[] y, String[] labels, boolean joined) {
+        Series {
+            if (x.length != y.length || (labels != null && labels.length != x.length)) {
+                throw new IllegalArgumentException("plot series " + name + ": " + x.length + " x values, " + y.length
+                        + " y values" + (labels == null ? "" : " and " + labels.length + " labels") + "; they must agree");
+            }
+        }
+
+        /** Points joined by a line. */
+        static Series line(String name, double[] x, double[] y) {
+            return new Series(name, x, y, null, true);
+        }
+
+        /** Points alone, each with its label. */
+        static Series points(String name, double[] x, double[] y, String[] labels) {
+            return new Series(name, x, y, labels, false);
+        }
+    }
+
     private Plot() {}
 
     /**
-     * Draws each series (name -> y values at x = 1, 2, ...) as a line with points.
+     * Draws each series (name -> y values at x = 1, 2, ...) as a line with points, with whole-number x ticks.
      *
      * @throws IllegalArgumentException when there is no series or a series has no finite value
      */
@@ -44,14 +70,37 @@ final class Plot {
         if (series == null || series.isEmpty()) {
             throw new IllegalArgumentException("plot " + png + ": no series to draw");
         }
-        System.setProperty("java.awt.headless", "true");
-        int n = 0;
+        List<Series> list = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            double[] x = new double[e.getValue().length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i + 1;
+            }
+            list.add(Series.line(e.getKey(), x, e.getValue()));
+        }
+        draw(png, title, xLabel, yLabel, list, true);
+    }
+
+    /**
+     * Draws the series over a numeric x axis (accuracy against latency, latency against sparsity).
+     *
+     * @throws IllegalArgumentException when there is no series or no point with finite x and y
+     */
+    static void xy(Path png, String title, String xLabel, String yLabel, List<Series> series) throws IOException {
+        if (series == null || series.isEmpty()) {
+            throw new IllegalArgumentException("plot " + png + ": no series to draw");
+        }
+        draw(png, title, xLabel, yLabel, series, false);
+    }
+
+    /** The low and high ends of an axis over these values, padded by 8% (or a little around a single value). */
+    private static double[] range(List<Series> series, boolean ofX, Path png) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, double[]> e : series.entrySet()) {
-            n = Math.max(n, e.getValue().length);
-            for (double v : e.getValue()) {
-                if (Double.isFinite(v)) {
+        for (Series s : series) {
+            for (int i = 0; i < s.x().length; i++) {
+                if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                    double v = ofX ? s.x()[i] : s.y()[i];
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
                 }
@@ -61,8 +110,23 @@ final class Plot {
             throw new IllegalArgumentException("plot " + png + ": the series have no finite values");
         }
         double pad = hi > lo ? (hi - lo) * 0.08 : Math.max(Math.abs(hi) * 0.1, 1e-3);
-        lo -= pad;
-        hi += pad;
+        return new double[] {lo - pad, hi + pad};
+    }
+
+    private static void draw(Path png, String title, String xLabel, String yLabel, List<Series> series,
+                             boolean epochs) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        double[] yr = range(series, false, png);
+        int n = 0;
+        for (Series s : series) {
+            n = Math.max(n, s.x().length);
+        }
+        // epochs: one point sits in the middle, n points span the width with a margin of 20 pixels
+        double[] xr = epochs ? new double[] {n <= 1 ? 0 : 1, n <= 1 ? 2 : n} : range(series, true, png);
+        int plotW = WIDTH - LEFT - RIGHT;
+        int plotH = HEIGHT - TOP - BOTTOM;
+        int margin = epochs && n > 1 ? 20 : 0;
+        Axis xAxis = new Axis(xr[0], xr[1], LEFT + margin, plotW - 2 * margin);
 
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -71,14 +135,12 @@ final class Plot {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, WIDTH, HEIGHT);
-            int plotW = WIDTH - LEFT - RIGHT;
-            int plotH = HEIGHT - TOP - BOTTOM;
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             FontMetrics fm = g.getFontMetrics();
 
             // grid and y ticks
             for (int i = 0; i <= 5; i++) {
-                double v = lo + (hi - lo) * i / 5;
+                double v = yr[0] + (yr[1] - yr[0]) * i / 5;
                 int y = TOP + plotH - (int) Math.round(plotH * (double) i / 5);
                 g.setColor(new Color(0xe6e6e6));
                 g.drawLine(LEFT, y, LEFT + plotW, y);
@@ -86,13 +148,23 @@ final class Plot {
                 String label = String.format(Locale.ROOT, "%.3g", v);
                 g.drawString(label, LEFT - 6 - fm.stringWidth(label), y + fm.getAscent() / 2 - 1);
             }
-            // x ticks at every epoch (or every k-th when there are many)
-            int step = Math.max(1, (n + 9) / 10);
-            for (int x = 1; x <= n; x += step) {
-                int px = xPixel(x, n, plotW);
+            // x ticks: every epoch (or every k-th when there are many), or six even steps
+            List<Double> ticks = new ArrayList<>();
+            if (epochs) {
+                int step = Math.max(1, (n + 9) / 10);
+                for (int x = 1; x <= n; x += step) {
+                    ticks.add((double) x);
+                }
+            } else {
+                for (int i = 0; i <= 5; i++) {
+                    ticks.add(xr[0] + (xr[1] - xr[0]) * i / 5);
+                }
+            }
+            for (double x : ticks) {
+                int px = (int) Math.round(n <= 1 && epochs ? LEFT + plotW / 2.0 : xAxis.pixel(x));
                 g.setColor(Color.DARK_GRAY);
                 g.drawLine(px, TOP + plotH, px, TOP + plotH + 4);
-                String label = Integer.toString(x);
+                String label = epochs ? Integer.toString((int) x) : String.format(Locale.ROOT, "%.3g", x);
                 g.drawString(label, px - fm.stringWidth(label) / 2, TOP + plotH + 6 + fm.getAscent());
             }
             g.setColor(Color.BLACK);
@@ -106,22 +178,21 @@ final class Plot {
             g.drawString(title, LEFT, TOP - 14);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
 
-            int s = 0;
+            int index = 0;
             int legendY = TOP + 16;
-            for (Map.Entry<String, double[]> e : series.entrySet()) {
-                Color c = COLORS[s++ % COLORS.length];
+            for (Series s : series) {
+                Color c = COLORS[index++ % COLORS.length];
                 g.setColor(c);
                 g.setStroke(new BasicStroke(2f));
                 Path2D.Double line = new Path2D.Double();
                 boolean started = false;
-                double[] ys = e.getValue();
-                for (int i = 0; i < ys.length; i++) {
-                    if (!Double.isFinite(ys[i])) {
+                for (int i = 0; i < s.x().length; i++) {
+                    if (!Double.isFinite(s.x()[i]) || !Double.isFinite(s.y()[i])) {
                         started = false;
                         continue;
                     }
-                    double px = xPixel(i + 1, n, plotW);
-                    double py = TOP + plotH - plotH * (ys[i] - lo) / (hi - lo);
+                    double px = n <= 1 && epochs ? LEFT + plotW / 2.0 : xAxis.pixel(s.x()[i]);
+                    double py = TOP + plotH - plotH * (s.y()[i] - yr[0]) / (yr[1] - yr[0]);
                     if (started) {
                         line.lineTo(px, py);
                     } else {
@@ -129,10 +200,17 @@ final class Plot {
                         started = true;
                     }
                     g.fillOval((int) px - 3, (int) py - 3, 7, 7);
+                    if (s.labels() != null && s.labels()[i] != null) {
+                        g.setColor(Color.DARK_GRAY);
+                        g.drawString(s.labels()[i], (int) px + 6, (int) py - 5);
+                        g.setColor(c);
+                    }
                 }
-                g.draw(line);
+                if (s.joined()) {
+                    g.draw(line);
+                }
                 // legend, top right
-                String name = e.getKey();
+                String name = s.name();
                 int lx = LEFT + plotW - 12 - fm.stringWidth(name) - 26;
                 g.drawLine(lx, legendY - 4, lx + 20, legendY - 4);
                 g.setColor(Color.BLACK);
@@ -155,8 +233,10 @@ final class Plot {
         }
     }
 
-    private static int xPixel(int x, int n, int plotW) {
-        // one point sits in the middle; n points span the width with a margin
-        return n <= 1 ? LEFT + plotW / 2 : LEFT + 20 + (int) Math.round((plotW - 40) * (x - 1) / (double) (n - 1));
+    /** Maps values in [lo, hi] to pixels in [start, start + width]. */
+    private record Axis(double lo, double hi, int start, int width) {
+        double pixel(double v) {
+            return start + width * (v - lo) / (hi - lo);
+        }
     }
 }

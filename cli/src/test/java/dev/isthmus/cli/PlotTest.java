@@ -54,4 +54,31 @@ class PlotTest {
                 () -> Plot.lines(dir.resolve("b.png"), "t", "x", "y", nan));
         assertTrue(e.getMessage().contains("finite"), e.getMessage());
     }
+
+    @Test
+    void xyPlotsPlacePointsByTheirValuesAndRefuseMismatchedSeries() throws Exception {
+        Path png = dir.resolve("pareto.png");
+        // two points far apart on x: the left one is drawn near the left edge, the right one near the right
+        Plot.xy(png, "Accuracy against latency", "batch-1 latency (us)", "accuracy", java.util.List.of(
+                Plot.Series.points("candidates", new double[] {5, 50}, new double[] {0.9, 0.8}, new String[] {"64", "512"}),
+                Plot.Series.line("front", new double[] {20, 30}, new double[] {0.85, 0.86})));
+        BufferedImage image = ImageIO.read(png.toFile());
+        int leftBlue = 0;
+        int rightBlue = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                if ((image.getRGB(x, y) & 0xffffff) == 0x1f77b4) {
+                    if (x < 150) {
+                        leftBlue++;
+                    } else if (x > 600 && y > 200) {
+                        rightBlue++;
+                    }
+                }
+            }
+        }
+        assertTrue(leftBlue > 10 && rightBlue > 10, "points at both ends: " + leftBlue + ", " + rightBlue);
+        assertThrows(IllegalArgumentException.class, () -> Plot.Series.line("bad", new double[] {1, 2}, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> Plot.xy(dir.resolve("c.png"), "t", "x", "y", java.util.List.of(
+                Plot.Series.line("nan", new double[] {Double.NaN}, new double[] {1}))));
+    }
 }
