@@ -32,7 +32,7 @@ public final class Widening {
     /** The fractions of a unit's outgoing weight are multiples of 1 / 2^24 (exact in a float). */
     private static final int FRACTION_STEPS = 1 << 24;
     /** The most units a widened layer may have, so that every copy of a unit gets at least one step. */
-    static final int MAX_WIDTH = FRACTION_STEPS;
+    private static final int MAX_WIDTH = FRACTION_STEPS;
 
     private Widening() {}
 

@@ -41,35 +41,28 @@ class WideningTest {
     @Test
     void aWiderDenseLayerComputesTheSameOutputs() {
         Sequential model = mlp();
-        Sequential wide = Widening.widen(model, 0, 25, 1);
+        Sequential wide = widenChecked(model, Map.of(0, 25), 1,
+                model.parameterCount() + 9 * (12 + 1) + 9 * 2 + 9 * 10);
         assertEquals(25, wide.layers().get(0).outputShape().dim(0));
         assertEquals("(25)", wide.layers().get(3).outputShape().toString());
-        assertEquals(model.parameterCount() + 9 * (12 + 1) + 9 * 2 + 9 * 10, wide.parameterCount());
-        Models.assertSamePredictions(model, wide, Models.input(model, 20, 5), 1e-5);
     }
 
     @Test
     void widerDenseLayersAtOnceComputeTheSameOutputs() {
         Sequential model = mlp();
-        Sequential wide = Widening.widen(model, Map.of(0, 40, 4, 23), 9);
-        long expected = (12 * 40 + 40) + 2 * 40 + (40 * 23 + 23) + (23 * 4 + 4);
-        assertEquals(expected, wide.parameterCount());
-        Models.assertSamePredictions(model, wide, Models.input(model, 20, 6), 1e-5);
+        widenChecked(model, Map.of(0, 40, 4, 23), 9, (12 * 40 + 40) + 2 * 40 + (40 * 23 + 23) + (23 * 4 + 4));
     }
 
     @Test
     void widerConvolutionsAndTheDenseLayerAfterFlattenComputeTheSameOutputs() {
         Sequential model = cnn();
-        Sequential one = Widening.widen(model, 0, 11, 3);
+        Sequential one = widenChecked(model, Map.of(0, 11), 3,
+                model.parameterCount() + 5 * (2 * 9 + 1) + 5 * 2 + 5 * 5 * 9);
         assertEquals("(11, 5, 5)", one.layers().get(3).outputShape().toString());
-        assertEquals(model.parameterCount() + 5 * (2 * 9 + 1) + 5 * 2 + 5 * 5 * 9, one.parameterCount());
-        Models.assertSamePredictions(model, one, Models.input(model, 7, 1), 1e-5);
 
-        Sequential several = Widening.widen(model, Map.of(0, 11, 4, 9, 8, 12), 3);
+        Sequential several = widenChecked(model, Map.of(0, 11, 4, 9, 8, 12), 3,
+                (11 * 2 * 9 + 11) + 2 * 11 + (9 * 11 * 9 + 9) + (36 * 12 + 12) + (12 * 3 + 3));
         assertEquals("(36)", several.layers().get(7).outputShape().toString());
-        long expected = (11 * 2 * 9 + 11) + 2 * 11 + (9 * 11 * 9 + 9) + (36 * 12 + 12) + (12 * 3 + 3);
-        assertEquals(expected, several.parameterCount());
-        Models.assertSamePredictions(model, several, Models.input(model, 7, 2), 1e-5);
     }
 
     @Test
@@ -178,6 +171,18 @@ class WideningTest {
         assertRejected(() -> Widening.widen(model, null, 1), "no layer");
         assertRejected(() -> Widening.widen(model, 0, (1 << 24) + 1, 1), "16777217", "16777216");
         assertRejected(() -> Widening.widen(cnn(), 11, 5, 1), "layer 11 (dense)", "model's outputs");
+    }
+
+    /**
+     * Widens the model, checks the wide model's parameter count and that it predicts 9 seeded inputs
+     * as the original does (within 1e-5, relative above 1); returns it.
+     */
+    private static Sequential widenChecked(Sequential model, Map<Integer, Integer> widths, long seed,
+                                           long expectedParameters) {
+        Sequential wide = Widening.widen(model, widths, seed);
+        assertEquals(expectedParameters, wide.parameterCount());
+        Models.assertSamePredictions(model, wide, Models.input(model, 9, seed + 100), 1e-5);
+        return wide;
     }
 
     /** The original unit whose incoming column (dense [in][out]) equals unit u's of the wide weight, or -1. */
