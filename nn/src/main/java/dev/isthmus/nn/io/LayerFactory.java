@@ -23,14 +23,35 @@ import java.util.TreeSet;
 /**
  * Rebuilds a layer from the kind and configuration a model file records for it
  * ({@link Layer#kind()} and {@link Layer#config()}), for the input shape the previous layer gives.
- * Weights come out freshly initialized; the loader then overwrites them with the file's.
+ * Weights come out freshly initialized; the loader then overwrites them with the file's. Model
+ * surgery (structured pruning, widening) uses it too, to rebuild a layer with the same settings for
+ * new sizes.
  */
-final class LayerFactory {
+public final class LayerFactory {
     /** The kinds this version reads, for error messages. */
     static final List<String> KINDS = List.of("dense", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax",
             "flatten", "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "dropout");
 
     private LayerFactory() {}
+
+    /**
+     * The layer of this kind and configuration, as {@link Layer#config()} returns it (numbers as
+     * Integer, Long or Float) or as a model file records it, for samples of shape {@code input}.
+     * Weight layers come out initialized from seed 0 by the configuration's {@code init}; the caller
+     * overwrites the values it wants.
+     *
+     * @param backend the backend of a dense or conv2d layer's products (ignored by other kinds)
+     * @throws IllegalArgumentException naming the key and value when an argument is null, the kind is
+     *                                  unknown, a key is missing, unknown or of the wrong type, or the
+     *                                  layer rejects the configuration
+     */
+    public static Layer build(String kind, Map<String, Object> config, Shape input, Backend backend) {
+        if (kind == null || config == null || input == null || backend == null) {
+            throw new IllegalArgumentException("layer factory: kind " + kind + ", config " + config + ", input " + input
+                    + " and backend " + backend + " must all be given");
+        }
+        return build(kind, config, input, backend, Long.MAX_VALUE);
+    }
 
     /**
      * The layer of this kind and configuration.
@@ -123,7 +144,8 @@ final class LayerFactory {
 
         long longInteger(String key) {
             Object v = get(key);
-            Long n = v instanceof Json.Numeral num ? num.toLong() : null;
+            Long n = v instanceof Json.Numeral num ? num.toLong()
+                    : v instanceof Integer || v instanceof Long ? Long.valueOf(((Number) v).longValue()) : null;
             if (n == null) {
                 throw new IllegalArgumentException("config \"" + key + "\" must be an integer, got " + Json.brief(v));
             }
@@ -132,7 +154,7 @@ final class LayerFactory {
 
         float decimal(String key) {
             Object v = get(key);
-            float f = v instanceof Json.Numeral num ? num.toFloat() : Float.NaN;
+            float f = v instanceof Json.Numeral num ? num.toFloat() : v instanceof Float x ? x : Float.NaN;
             if (!Float.isFinite(f)) {
                 throw new IllegalArgumentException("config \"" + key + "\" must be a finite float, got " + Json.brief(v));
             }
