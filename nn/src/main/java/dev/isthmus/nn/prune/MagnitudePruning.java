@@ -72,7 +72,9 @@ public final class MagnitudePruning implements Callback {
     private final float[][] weights;
     /** Per chosen layer, true where the weight is kept. */
     private final boolean[][] keep;
-    private final long[] pruned;
+    /** Per chosen layer, the indices of the masked weights in {@code [0, pruned[l])}, ascending. */
+    private final int[][] masked;
+    private final int[] pruned;
     /** Where each chosen layer's weights start in {@link #keys}, and the total at the end. */
     private final int[] offsets;
     /** The ranking key of every chosen weight, in position order (see {@link #rankKey}). */
@@ -92,7 +94,8 @@ public final class MagnitudePruning implements Callback {
         this.kinds = new String[n];
         this.weights = new float[n][];
         this.keep = new boolean[n][];
-        this.pruned = new long[n];
+        this.masked = new int[n][];
+        this.pruned = new int[n];
         this.offsets = new int[n + 1];
         this.thresholds = new long[n];
         long total = 0;
@@ -102,6 +105,7 @@ public final class MagnitudePruning implements Callback {
             weights[l] = weightOf(layer).value();
             keep[l] = new boolean[weights[l].length];
             Arrays.fill(keep[l], true);
+            masked[l] = new int[weights[l].length];
             offsets[l] = (int) total;
             total += weights[l].length;
             // positions are stored 1-based in 31 bits of a key (see rankKey)
@@ -159,13 +163,12 @@ public final class MagnitudePruning implements Callback {
      * Allocates nothing.
      */
     public void apply() {
+        // a list of indices rather than a pass over the mask: no branch to mispredict on a random mask
         for (int l = 0; l < weights.length; l++) {
             float[] w = weights[l];
-            boolean[] k = keep[l];
-            for (int i = 0; i < w.length; i++) {
-                if (!k[i]) {
-                    w[i] = 0f;
-                }
+            int[] indices = masked[l];
+            for (int i = 0, n = pruned[l]; i < n; i++) {
+                w[indices[i]] = 0f;
             }
         }
     }
@@ -173,11 +176,11 @@ public final class MagnitudePruning implements Callback {
     /** The fraction of the chosen layers' weights that are masked, in [0, 1). */
     public double sparsity() {
         long all = offsets[offsets.length - 1];
-        long masked = 0;
-        for (long p : pruned) {
-            masked += p;
+        long count = 0;
+        for (int p : pruned) {
+            count += p;
         }
-        return all == 0 ? 0 : (double) masked / all;
+        return all == 0 ? 0 : (double) count / all;
     }
 
     /** The chosen layers in model order, with their weight and masked counts. */
@@ -264,17 +267,18 @@ public final class MagnitudePruning implements Callback {
             float[] w = weights[l];
             boolean[] k = keep[l];
             long t = thresholds[l];
+            int[] indices = masked[l];
             int off = offsets[l];
-            long masked = 0;
+            int count = 0;
             for (int i = 0; i < w.length; i++) {
                 boolean kept = keys[off + i] > t;
                 k[i] = kept;
                 if (!kept) {
                     w[i] = 0f;
-                    masked++;
+                    indices[count++] = i;
                 }
             }
-            pruned[l] = masked;
+            pruned[l] = count;
         }
     }
 
