@@ -46,7 +46,10 @@ import java.util.Locale;
  * only after it), so the optimizer may move a masked weight and keep non-zero moments or velocity for
  * it. The contract is re-masking after every step: within {@link Trainer#fit} the callback does it, and
  * a custom training loop calls {@link #apply()} after each of its optimizer steps. Data-parallel
- * replicas share the model's weight arrays, so masking the model masks them too.
+ * replicas share the model's weight arrays, so masking the model masks them too. Training resumed
+ * from a checkpoint with a new pruning finds the masked weights as zeros, the smallest magnitudes,
+ * so its first update (at a sparsity no lower than before) masks them again, unless kept weights that
+ * are exactly zero tie with them: ties go by position.
  *
  * <p>Deterministic: the same weights, schedule and steps give the same masks. Not thread-safe: use it
  * from the training thread.
@@ -391,6 +394,8 @@ public final class MagnitudePruning implements Callback {
      */
     public record LayerSparsity(int layer, String kind, long weights, long pruned) {
         /**
+         * Checks the counts.
+         *
          * @throws IllegalArgumentException when a count is negative or pruned exceeds weights
          */
         public LayerSparsity {
