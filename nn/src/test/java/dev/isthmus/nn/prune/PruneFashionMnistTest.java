@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +24,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue 8's pruning target on the real Fashion-MNIST: the MLP 784-256-128-10 (ReLU, Adam 1e-3,
- * batch 64, seed 42) trained one epoch, then pruned to 90% with a polynomial schedule over fine-tuning,
- * stays within 1.5 points of its unpruned test accuracy. The sweep over 50-95% takes a few minutes and
- * runs only with {@code -Disthmus.fullTraining=true}:
+ * batch 64, seed 42) trained one epoch, then pruned to 90% (global scope, which measured 1.7 points
+ * better than per-layer here) while it is fine-tuned one more epoch, stays within 1.5 points of its
+ * unpruned test accuracy, and of the same extra epoch without pruning. The sweep over 50-95% takes
+ * a few minutes and runs only with {@code -Disthmus.fullTraining=true}:
  *
  * <pre>
  * ./mvnw -B -ntp -pl nn -am test -Dtest=PruneFashionMnistTest -Dsurefire.failIfNoSpecifiedTests=false -Disthmus.fullTraining=true
@@ -42,10 +42,7 @@ class PruneFashionMnistTest {
 
     @BeforeAll
     static void trainDense() throws IOException {
-        if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-            throw new IllegalStateException("Fashion-MNIST is missing: apt-get install dataset-fashion-mnist (expected in "
-                    + FashionMnist.DEFAULT_DIR + ")");
-        }
+        // a missing data set fails here, with the package to install in the message
         Dataset rawTrain = FashionMnist.load(FashionMnist.DEFAULT_DIR, true);
         Normalization standardize = Normalization.standardize(rawTrain);
         train = standardize.apply(rawTrain);
