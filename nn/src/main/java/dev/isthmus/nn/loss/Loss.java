@@ -72,6 +72,22 @@ public interface Loss {
     double forLabels(Tensor output, int[] labels, int labelsOff, Tensor grad);
 
     /**
+     * As {@link #forLabels}, for a loss that also needs the model's input rows, such as a
+     * distillation loss that runs a teacher model on them: {@code input} holds
+     * {@code output.batch()} rows of the model's input shape, and input row r produced output row r.
+     * The default ignores the input and calls {@link #forLabels}, so a loss that reads only outputs
+     * and labels gives the same bits through either method. The trainers ({@code Trainer},
+     * {@code FullBatch}, through their data-parallel shards, each passing its own rows) and
+     * {@code Evaluation} call this method; the input is only read.
+     *
+     * @throws IllegalArgumentException as {@link #forLabels}, or when the input does not fit the
+     *                                  output (for a loss that reads it)
+     */
+    default double forBatch(Tensor input, Tensor output, int[] labels, int labelsOff, Tensor grad) {
+        return forLabels(output, labels, labelsOff, grad);
+    }
+
+    /**
      * The mean loss of the output against dense float targets of the same shape (regression values,
      * soft labels), writing dLoss/dOutput into {@code grad} unless it is null; grad may be the output
      * itself but not the targets.

@@ -76,9 +76,10 @@ public final class Evaluation {
             shape[0] = n;
             float[] x = n == batch.capacity() ? batch.features()
                     : Arrays.copyOf(batch.features(), n * batch.featureSize());
-            Tensor y = model.forward(Tensor.of(x, shape), Pass.INFERENCE);
+            Tensor input = Tensor.of(x, shape);
+            Tensor y = model.forward(input, Pass.INFERENCE);
             double weight = loss.normalizer(batch.labels(), 0, n);
-            double batchLoss = loss.forLabels(y, batch.labels(), 0, null);
+            double batchLoss = loss.forBatch(input, y, batch.labels(), 0, null);
             weightedLoss += batchLoss * weight;
             totalWeight += weight;
             Sequential.classes(y, predicted);

@@ -123,7 +123,7 @@ final class DataParallel {
         if (g == null || g.batch() != rows) {
             g = grads[s] = Tensor.zeros(rows, model.outputShape());
         }
-        double l = loss.forLabels(y, labels, firstRow, g);
+        double l = loss.forBatch(x, y, labels, firstRow, g);
         double norm = loss.normalizer(labels, firstRow, rows);
         shardLoss[s] = l;
         shardNorm[s] = norm;
