@@ -2,6 +2,7 @@ package dev.isthmus.bench;
 
 import dev.isthmus.kernels.Activation;
 import dev.isthmus.kernels.Gemm;
+import dev.isthmus.kernels.PackedMatrix;
 import dev.isthmus.kernels.ScalarSparseGemm;
 import dev.isthmus.kernels.SparseGemm;
 import dev.isthmus.kernels.SparseMatrix;
@@ -23,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A pruned dense layer {@code k:n} at batch m, one thread: the dense product as the plan runs it
- * for m up to 32 ({@link Gemm}'s few-row form on the weights as stored, bias and ReLU fused), the
- * baseline, against {@link SparseGemm} on the same weights with a fraction {@code sparsity} of
+ * ({@link Gemm}'s few-row form on the weights as stored for m up to 32, its packed form beyond; bias
+ * and ReLU fused), the baseline, against {@link SparseGemm} on the same weights with a fraction {@code sparsity} of
  * them zeroed at random (unstructured, fixed seed). Where the sparse product becomes faster is the
  * crossover the plan's sparse choice uses.
  */
@@ -53,6 +54,7 @@ public class SparseGemmBenchmark {
     float[] w;
     float[] bias;
     float[] c;
+    PackedMatrix packed;
     SparseMatrix sparseW;
 
     public static String baseline(String method) {
@@ -81,6 +83,7 @@ public class SparseGemmBenchmark {
             }
         }
         c = new float[m * n];
+        packed = PackedMatrix.pack(false, k, n, w, 0, n);
         sparseW = SparseMatrix.of(k, n, w, 0);
         float[] want = new float[m * n];
         ScalarSparseGemm.gemm(m, a, 0, k, sparseW, want, 0, n, bias, 0, Activation.RELU);
@@ -98,7 +101,11 @@ public class SparseGemmBenchmark {
 
     @Benchmark
     public float[] dense() {
-        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, w, 0, n, 0f, c, 0, n, bias, 0, Activation.RELU, 1);
+        if (m <= 32) {
+            Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, w, 0, n, 0f, c, 0, n, bias, 0, Activation.RELU, 1);
+        } else {
+            Gemm.sgemm(false, m, 1f, a, 0, k, packed, 0f, c, 0, n, bias, 0, Activation.RELU, 1);
+        }
         return c;
     }
 

@@ -40,10 +40,11 @@ public final class SparseGemm {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-    /** A's rows transposed (k x L) and C's (n x L), grown as needed and reused. */
+    /** A's rows transposed (k x L) and C's (n x L), grown as needed and reused; one vector of sums. */
     private static final class Buffers {
         float[] a = new float[0];
         float[] c = new float[0];
+        final float[] lanes = new float[L];
     }
 
     private SparseGemm() {}
@@ -61,14 +62,14 @@ public final class SparseGemm {
     public static void gemm(int m, float[] a, int aOff, int lda, SparseMatrix w, float[] c, int cOff, int ldc,
                             float[] bias, int biasOff, Activation activation) {
         check(m, a, aOff, lda, w, c, cOff, ldc, bias, biasOff, activation);
+        Buffers buffers = BUFFERS.get();
         if (m < LANES_FROM_ROWS) {
             for (int i = 0; i < m; i++) {
-                gatherRow(a, aOff + i * lda, w, c, cOff + i * ldc);
+                gatherRow(a, aOff + i * lda, w, c, cOff + i * ldc, buffers.lanes);
                 Activations.biasThenActivation(c, cOff + i * ldc, bias, biasOff, w.n(), activation);
             }
             return;
         }
-        Buffers buffers = BUFFERS.get();
         if (buffers.a.length < w.k() * L) {
             buffers.a = new float[w.k() * L];
         }
@@ -102,8 +103,12 @@ public final class SparseGemm {
         }
     }
 
-    /** One row of A times W, slice by slice, the sums (no bias) into {@code c[cRow..cRow + n)}. */
-    private static void gatherRow(float[] a, int aRow, SparseMatrix w, float[] c, int cRow) {
+    /**
+     * One row of A times W, slice by slice, the sums (no bias) into {@code c[cRow..cRow + n)}; a
+     * partial last slice goes through {@code lanes} (a masked store allocated a mask per call in
+     * some compiles).
+     */
+    private static void gatherRow(float[] a, int aRow, SparseMatrix w, float[] c, int cRow, float[] lanes) {
         int[] starts = w.sliceStarts;
         int[] index = w.sliceIndices;
         float[] value = w.sliceValues;
@@ -119,7 +124,8 @@ public final class SparseGemm {
                 acc.intoArray(c, cRow + s * L);
             } else {
                 // the last, partial slice: its padding lanes are not outputs
-                acc.intoArray(c, cRow + s * L, S.indexInRange(s * L, n));
+                acc.intoArray(lanes, 0);
+                System.arraycopy(lanes, 0, c, cRow + s * L, n - s * L);
             }
         }
     }
