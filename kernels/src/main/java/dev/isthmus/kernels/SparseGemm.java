@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * only reaches the outputs whose stored weights (or the slice padding, see {@link SparseMatrix})
  * read it; an infinite input may give NaN where the reference gives an infinity.
  *
- * <p>Two kernels, chosen by the row count alone (measured with SparseGemmBenchmark, bench/RESULTS.md
- * section 8.1):
+ * <p>Two kernels, chosen by the row count alone (measured against each other and against a mask
+ * and expand layout, bench/RESULTS.md section 8.1):
  * <ul>
  *   <li>fewer than {@link #LANES_FROM_ROWS} rows: row by row, slice by slice, one gather of L inputs
  *   and one FMA per step into a register (no reductions);</li>
@@ -33,8 +33,9 @@ public final class SparseGemm {
     private static final int L = S.length();
     /**
      * From this many rows the lanes kernel runs: the gather kernel costs one gather per row and
-     * step, the lanes kernel one FMA per nonzero for up to L rows (SparseGemmBenchmark, 784 x 256 at
-     * 90% zeros: at 4 rows gathers 31 us vs lanes 48 us, at 8 rows 48 us vs 33 us).
+     * step, the lanes kernel one FMA per nonzero for up to L rows (784 x 256 at 90% zeros, one JMH
+     * run under load: at 4 rows gathers 31 us vs lanes 48 us, at 8 rows 48 us vs 33 us;
+     * bench/RESULTS.md section 8.1).
      */
     public static final int LANES_FROM_ROWS = 8;
 
