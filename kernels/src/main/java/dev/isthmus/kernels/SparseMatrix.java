@@ -74,12 +74,7 @@ public final class SparseMatrix {
      *                                  {@code off + k * n} floats
      */
     public static SparseMatrix of(int k, int n, float[] w, int off) {
-        Int8Matrix.positive("sparse matrix", "k", k);
-        Int8Matrix.positive("sparse matrix", "n", n);
-        if ((long) k * n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("sparse matrix: a " + k + "x" + n + " matrix has " + (long) k * n
-                    + " entries, more than a Java array holds");
-        }
+        checkShape(k, n);
         Check.matrix("sparse matrix", "W", k, n, w, off, n);
         int[] starts = new int[n + 1];
         for (int j = 0; j < n; j++) {
@@ -114,14 +109,13 @@ public final class SparseMatrix {
      * @param columnStarts n + 1 ints: 0, then non-decreasing, ending at the number of nonzeros
      * @param rowIndices   per nonzero its input p, in [0, k) and strictly increasing within a column
      * @param values       per nonzero its value, as many as rowIndices
-     * @throws IllegalArgumentException when k or n is below 1, an array is null or of the wrong
-     *                                  length, or an index or start is out of order or range (the
-     *                                  message names the first bad entry)
+     * @throws IllegalArgumentException when k or n is below 1 or k x n exceeds a Java array, an
+     *                                  array is null or of the wrong length, or an index or start is
+     *                                  out of order or range (the message names the first bad entry)
      */
     public static SparseMatrix ofColumns(int k, int n, int[] columnStarts, int[] rowIndices, float[] values) {
         String op = "sparse matrix";
-        Int8Matrix.positive(op, "k", k);
-        Int8Matrix.positive(op, "n", n);
+        checkShape(k, n);
         if (columnStarts == null || rowIndices == null || values == null) {
             throw new IllegalArgumentException(op + ": columnStarts, rowIndices and values must not be null");
         }
@@ -153,6 +147,16 @@ public final class SparseMatrix {
             }
         }
         return new SparseMatrix(k, n, columnStarts.clone(), rowIndices.clone(), values.clone());
+    }
+
+    /** k and n at least 1, and k x n small enough for {@link #toDense} to fill one Java array. */
+    private static void checkShape(int k, int n) {
+        Int8Matrix.positive("sparse matrix", "k", k);
+        Int8Matrix.positive("sparse matrix", "n", n);
+        if ((long) k * n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sparse matrix: a " + k + "x" + n + " matrix has " + (long) k * n
+                    + " entries, more than a Java array holds");
+        }
     }
 
     /** Rows of W: the inputs, the shared dimension of the product. */

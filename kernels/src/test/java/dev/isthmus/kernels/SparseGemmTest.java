@@ -233,6 +233,8 @@ class SparseGemmTest {
         float[] vals = {1, 2};
         SparseMatrix.ofColumns(4, 3, starts, rows, vals);
         assertMessage("must not be null", () -> SparseMatrix.ofColumns(4, 3, null, rows, vals));
+        assertMessage("a 65536x65536 matrix has 4294967296 entries",
+                () -> SparseMatrix.ofColumns(65536, 65536, new int[65537], new int[0], new float[0]));
         assertMessage("columnStarts must hold n + 1 = 4 ints, got 3",
                 () -> SparseMatrix.ofColumns(4, 3, new int[] {0, 1, 2}, rows, vals));
         assertMessage("rowIndices has 2 entries but values has 1",
