@@ -113,7 +113,8 @@ public final class InferencePlan {
         int budget = Math.max(1, PlanOptions.WORKSPACE_BUDGET_FLOATS / perSample);
         boolean denseOnBlas = Blas.available();
         for (Step s : steps) {
-            if (s instanceof MatmulStep m && (m.conv() != null || m.blasFromRows() == Integer.MAX_VALUE)) {
+            Step product = s instanceof SparseMatmulStep sparse ? sparse.dense() : s;
+            if (product instanceof MatmulStep m && (m.conv() != null || m.blasFromRows() == Integer.MAX_VALUE)) {
                 denseOnBlas = false;
             }
         }

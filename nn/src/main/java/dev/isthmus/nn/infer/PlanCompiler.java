@@ -23,7 +23,8 @@ import java.util.List;
  * dense layer or convolution before it; the activation after a product fused into its epilogue;
  * images kept channels-last from the first convolution or pooling on, so each convolution is one
  * matrix product and flattening costs nothing (the next dense layer's weight rows are permuted to
- * the channels-last order instead).
+ * the channels-last order instead). A dense layer whose folded weights are mostly zero becomes a
+ * {@link SparseMatmulStep} as {@link PlanOptions#sparse()} says.
  */
 final class PlanCompiler {
     private final List<Layer> layers;
@@ -179,8 +180,20 @@ final class PlanCompiler {
             f = a.activation();
             last = j;
         }
-        steps.add(new MatmulStep(conv, k, n, w, bias, f, options.blasFromRows(), folded));
+        MatmulStep step = new MatmulStep(conv, k, n, w, bias, f, options.blasFromRows(), folded);
+        steps.add(conv == null && options.sparse(zeros(w), k, n)
+                ? SparseMatmulStep.of(step, PlanOptions.SPARSE_BELOW_ROWS) : step);
         return last;
+    }
+
+    private static long zeros(float[] w) {
+        long zeros = 0;
+        for (float v : w) {
+            if (v == 0f) {
+                zeros++;
+            }
+        }
+        return zeros;
     }
 
     /**

@@ -36,6 +36,7 @@ final class PlanFile {
         spec.put("output_shape", plan.outputShape().dims());
         spec.put("kernel", plan.options().kernel().name().toLowerCase(Locale.ROOT));
         spec.put("chunk_samples", plan.options().chunkSamples());
+        spec.put("sparse", plan.options().sparse().name().toLowerCase(Locale.ROOT));
         List<Object> steps = new ArrayList<>();
         Map<String, float[]> tensors = new LinkedHashMap<>();
         Map<String, byte[]> bytes = new LinkedHashMap<>();
@@ -81,7 +82,10 @@ final class PlanFile {
             throw new ModelFormatException(file + ": plan: " + e.getMessage(), e);
         }
         PlanOptions.Kernel kernel = r.choice("plan", spec, "kernel", PlanOptions.Kernel.class);
-        PlanOptions options = new PlanOptions(kernel, r.integer("plan", spec, "chunk_samples", 0));
+        // files written before the sparse choice existed compiled as AUTO does
+        PlanOptions.Sparse sparse = spec.containsKey("sparse")
+                ? r.choice("plan", spec, "sparse", PlanOptions.Sparse.class) : PlanOptions.Sparse.AUTO;
+        PlanOptions options = new PlanOptions(kernel, r.integer("plan", spec, "chunk_samples", 0), sparse);
         if (!(spec.get("steps") instanceof List<?> specs) || specs.isEmpty()) {
             throw new ModelFormatException(file + ": plan \"steps\" must be a non-empty array");
         }
@@ -322,6 +326,21 @@ final class PlanFile {
                         yield new MatmulStep(g, k, n, tensor(i, "weights", (long) k * n), tensor(i, "bias", n),
                                 activation(where, c), integer(where, c, "blas_from_rows", 1), folded);
                     }
+                    case "sparse_dense" -> {
+                        int k = integer(where, c, "k", 1);
+                        int n = integer(where, c, "n", 1);
+                        int nonzeros = integer(where, c, "nonzeros", 0);
+                        if ((long) nonzeros > (long) k * n) {
+                            throw error(where, "\"nonzeros\" " + nonzeros + " exceeds the " + k + " x " + n + " weights");
+                        }
+                        if (!(c.get("folded") instanceof String folded)) {
+                            throw error(where, "\"folded\" must be a string");
+                        }
+                        yield SparseMatmulStep.ofColumns(k, n, intTensor(i, "column_starts", (long) n + 1),
+                                intTensor(i, "row_indices", nonzeros), tensor(i, "values", nonzeros), tensor(i, "bias", n),
+                                activation(where, c), integer(where, c, "blas_from_rows", 1), folded,
+                                integer(where, c, "dense_from_rows", 1));
+                    }
                     case "maxpool2d", "avgpool2d" -> {
                         int[] in = ints(where, c, "input", 3);
                         yield new PoolStep(kind.equals("maxpool2d"), in[0], in[1], in[2], integer(where, c, "size", 1),
@@ -339,7 +358,7 @@ final class PlanFile {
                         yield new LayoutStep(kind.equals("to_channels_last"), image[0], image[1], image[2]);
                     }
                     case "int8" -> quantized(i, where, c);
-                    default -> throw error(where, "unknown step kind; expected dense, conv2d, maxpool2d, avgpool2d, "
+                    default -> throw error(where, "unknown step kind; expected dense, sparse_dense, conv2d, maxpool2d, avgpool2d, "
                             + "affine, activation, softmax, to_channels_last, to_channels_first or int8");
                 };
             } catch (IllegalArgumentException | ArithmeticException e) {

@@ -18,13 +18,16 @@ final class PlanQuantizer {
     private static final int CALIBRATION_CHUNK = 256;
 
     private final InferencePlan plan;
+    /** The plan's steps, sparse products replaced by their dense twins. */
     private final List<Step> steps;
     private final QuantizeOptions options;
     private final List<Quantization.Layer> layers = new ArrayList<>();
 
     private PlanQuantizer(InferencePlan plan, QuantizeOptions options) {
         this.plan = plan;
-        this.steps = plan.steps();
+        // a sparse product is quantized as its dense twin: int8 weights keep the zeros, so the int8
+        // kernels (dense only) run it
+        this.steps = plan.steps().stream().map(s -> s instanceof SparseMatmulStep sparse ? sparse.dense() : s).toList();
         this.options = options;
     }
 

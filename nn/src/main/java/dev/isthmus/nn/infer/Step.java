@@ -8,7 +8,7 @@ import java.util.Map;
  * built (its arrays are never written again), so one step serves every thread at once; whatever a
  * call needs to write goes to the caller's output or to the scratch array of the caller's workspace.
  */
-sealed interface Step permits MatmulStep, PoolStep, AffineStep, ActivationStep, SoftmaxStep, LayoutStep, QuantizedStep {
+sealed interface Step permits MatmulStep, SparseMatmulStep, PoolStep, AffineStep, ActivationStep, SoftmaxStep, LayoutStep, QuantizedStep {
     /** The step's kind as the plan file and {@link InferencePlan#describe()} name it. */
     String kind();
 
