@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = Isthmus.Version.class,
         description = "Neural networks on the CPU: Vector API kernels and OpenBLAS for Java 25.",
         subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, BenchCommand.class,
-                QuantizeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                QuantizeCommand.class, PruneCommand.class, DistillCommand.class,
+                SearchSizesCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Isthmus implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

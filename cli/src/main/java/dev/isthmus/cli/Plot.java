@@ -178,8 +178,39 @@ final class Plot {
             g.drawString(title, LEFT, TOP - 14);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
 
+            // the legend goes in the corner where it covers the fewest points, on white
+            int legendW = 0;
+            for (Series s : series) {
+                legendW = Math.max(legendW, fm.stringWidth(s.name()) + 38);
+            }
+            int legendH = series.size() * (fm.getHeight() + 2) + 8;
+            int bestX = LEFT + plotW - legendW;
+            int bestY = TOP;
+            int fewest = Integer.MAX_VALUE;
+            for (int corner = 0; corner < 4; corner++) {
+                int cx = corner % 2 == 0 ? LEFT + plotW - legendW : LEFT;
+                int cy = corner < 2 ? TOP : TOP + plotH - legendH;
+                int covered = 0;
+                for (Series s : series) {
+                    for (int i = 0; i < s.x().length; i++) {
+                        if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                            double px = n <= 1 && epochs ? LEFT + plotW / 2.0 : xAxis.pixel(s.x()[i]);
+                            double py = TOP + plotH - plotH * (s.y()[i] - yr[0]) / (yr[1] - yr[0]);
+                            if (px >= cx - 8 && px <= cx + legendW + 8 && py >= cy - 8 && py <= cy + legendH + 8) {
+                                covered++;
+                            }
+                        }
+                    }
+                }
+                if (covered < fewest) {
+                    fewest = covered;
+                    bestX = cx;
+                    bestY = cy;
+                }
+            }
+
             int index = 0;
-            int legendY = TOP + 16;
+            int legendY = bestY + 16;
             for (Series s : series) {
                 Color c = COLORS[index++ % COLORS.length];
                 g.setColor(c);
@@ -209,9 +240,11 @@ final class Plot {
                 if (s.joined()) {
                     g.draw(line);
                 }
-                // legend, top right
                 String name = s.name();
-                int lx = LEFT + plotW - 12 - fm.stringWidth(name) - 26;
+                int lx = bestX + 6;
+                g.setColor(Color.WHITE);
+                g.fillRect(lx - 2, legendY - fm.getAscent() - 1, legendW - 8, fm.getHeight() + 2);
+                g.setColor(c);
                 g.drawLine(lx, legendY - 4, lx + 20, legendY - 4);
                 g.setColor(Color.BLACK);
                 g.drawString(name, lx + 26, legendY);
