@@ -12,6 +12,13 @@ import dev.isthmus.nn.optim.Adam;
 import dev.isthmus.nn.train.History;
 import dev.isthmus.nn.train.ProgressLogger;
 import dev.isthmus.nn.train.Trainer;
+import dev.isthmus.nn.distill.DistillationLoss;
+import dev.isthmus.nn.loss.Loss;
+import dev.isthmus.nn.prune.MagnitudePruning;
+import dev.isthmus.nn.prune.SparsitySchedule;
+import dev.isthmus.nn.structure.StructuredPruning;
+import dev.isthmus.nn.structure.StructuredPruning.Criterion;
+import dev.isthmus.nn.structure.Widening;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,6 +40,15 @@ final class ReadmeExample {
         ModelFile.save(model, Path.of("mlp.safetensors"), Map.of());
         serve(model);
         quantize(model, norm.apply(train).features());
+        shrink(model, model);
+    }
+
+    static void shrink(Sequential model, Sequential teacher) {
+        Sequential half = StructuredPruning.prune(model, 0.5, Criterion.WEIGHT_NORM).model();  // 784-128-64-10
+        MagnitudePruning pruning = MagnitudePruning.builder(model)
+                .schedule(SparsitySchedule.polynomial(0, 0.9, 0, 650, 3)).build();  // a Trainer callback: masks stay zero
+        Sequential wider = Widening.widen(model, 0, 384, 7);                    // same outputs, 384 first-layer units
+        Loss kd = new DistillationLoss(teacher.compile(), 2.0, 0.9);            // train a student with it
     }
 
     static void serve(Sequential model) throws IOException {
