@@ -5,6 +5,7 @@ import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.distill.DistillationLoss;
 import dev.isthmus.nn.infer.InferencePlan;
 import dev.isthmus.nn.loss.SparseCategoricalCrossEntropy;
+import dev.isthmus.nn.search.SizeSearch;
 import dev.isthmus.nn.train.History;
 
 import java.io.IOException;
@@ -84,7 +85,7 @@ final class DistillCommand implements Callable<Integer> {
         Sequential teacherModel = teacher.model();
         InferencePlan teacherPlan = teacherModel.compile();
         double teacherAccuracy = Tuning.accuracy(teacherModel, test);
-        Sequential distilled = Tuning.mlp(train, hidden, tuning.seed);
+        Sequential distilled = SizeSearch.mlp(train, hidden, tuning.seed);
         progress.printf(Locale.ROOT, "teacher: %s, %,d parameters, test accuracy %s%n", Tuning.widths(teacherModel),
                 teacherModel.parameterCount(), PruneCommand.pct(teacherAccuracy));
         progress.printf(Locale.ROOT, "student: %s, %,d parameters (%s of the teacher's); %s, %,d training examples%n",
@@ -103,7 +104,7 @@ final class DistillCommand implements Callable<Integer> {
         if (!noBaseline) {
             progress.println("the same student alone (labels only, same seed, epochs and batches):");
             progress.flush();
-            alone = Tuning.mlp(train, hidden, tuning.seed);
+            alone = SizeSearch.mlp(train, hidden, tuning.seed);
             aloneHistory = Tuning.fit(alone, new SparseCategoricalCrossEntropy(), train, test, tuning, progress, List.of());
             aloneAccuracy = Tuning.accuracy(alone, test);
         }
@@ -136,9 +137,9 @@ final class DistillCommand implements Callable<Integer> {
                     distilledAccuracy), 4));
             m.put("student_p50_us", InferenceBench.round(p50[1], 2));
             m.put("latency_ratio", InferenceBench.round(p50[1] / p50[0], 3));
-            m.put("distilled_test_accuracy_per_epoch", Tuning.list(distilledHistory.metric("val_accuracy")));
+            m.put("distilled_test_accuracy_per_epoch", Arrays.stream(distilledHistory.metric("val_accuracy")).boxed().toList());
             if (aloneHistory != null) {
-                m.put("alone_test_accuracy_per_epoch", Tuning.list(aloneHistory.metric("val_accuracy")));
+                m.put("alone_test_accuracy_per_epoch", Arrays.stream(aloneHistory.metric("val_accuracy")).boxed().toList());
             }
             m.put("plot", tuning.plot == null ? null : tuning.plot.toString());
             m.put("machine", InferenceBench.machine());

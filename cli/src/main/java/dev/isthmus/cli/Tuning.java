@@ -19,7 +19,6 @@ import dev.isthmus.nn.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
@@ -252,15 +251,6 @@ final class Tuning {
         return widths;
     }
 
-    /** An mlp of these hidden widths (ReLU after each) for samples like {@code train}'s, He-initialized from the seed. */
-    static Sequential mlp(Dataset train, int[] hidden, long seed) {
-        Sequential.Builder b = Sequential.builder(train.featureShape()).seed(seed);
-        for (int h : hidden) {
-            b.dense(h).relu();
-        }
-        return b.dense(train.classes()).build();
-    }
-
     /** Refuses to write over the input file, and fails early where the output cannot be written. */
     static void checkOut(Path out, Path input) throws IOException {
         if (out.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
@@ -272,13 +262,5 @@ final class Tuning {
     /** "0.47x" style ratio. */
     static String ratio(double a, double b) {
         return String.format(Locale.ROOT, "%.2fx", a / b);
-    }
-
-    static List<Double> list(double[] values) {
-        List<Double> l = new ArrayList<>(values.length);
-        for (double v : values) {
-            l.add(v);
-        }
-        return l;
     }
 }

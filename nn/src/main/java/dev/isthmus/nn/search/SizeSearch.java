@@ -140,7 +140,7 @@ public final class SizeSearch {
         double[] latency = new double[n];
         for (int i = 0; i < n; i++) {
             int[] widths = hidden.get(i);
-            Sequential model = model(widths);
+            Sequential model = mlp(train, widths, seed);
             parameters[i] = model.parameterCount();
             long start = System.nanoTime();
             SparseCategoricalCrossEntropy loss = new SparseCategoricalCrossEntropy();
@@ -162,13 +162,18 @@ public final class SizeSearch {
         return List.copyOf(result);
     }
 
-    /** The candidate's model, untrained: {@code input -> (dense(h) relu)* -> dense(classes)}. */
-    Sequential model(int[] widths) {
-        Sequential.Builder b = Sequential.builder(train.featureShape()).seed(seed);
+    /**
+     * A candidate's model, untrained: {@code input -> (dense(h) relu)* -> dense(classes)} for samples
+     * and classes like {@code data}'s, its weights drawn from {@code seed}.
+     *
+     * @throws IllegalArgumentException when a width is below 1
+     */
+    public static Sequential mlp(Dataset data, int[] widths, long seed) {
+        Sequential.Builder b = Sequential.builder(data.featureShape()).seed(seed);
         for (int h : widths) {
             b.dense(h).relu();
         }
-        return b.dense(train.classes()).build();
+        return b.dense(data.classes()).build();
     }
 
     /** The median of {@link #latencyCalls} timed batch-1 calls, after as many warm-up calls. */
